@@ -1,0 +1,92 @@
+"""`exam-engine exam create`, `session create`, `forms assemble`, `profile list|show`."""
+from __future__ import annotations
+
+import click
+
+from exam_engine.cli import clear_errors, engine_from
+
+
+@click.group("exam")
+def exam() -> None:
+    """Exams: a profile (sections, blueprint, thresholds) with sessions."""
+
+
+@exam.command("create")
+@click.option("--code", required=True, help="Short code, e.g. CPNS-2026.")
+@click.option("--profile", "profile_name", required=True, help="Shipped profile (skd-cpns, skd-demo, pppk) or a file.")
+@click.option("--title", default=None)
+@click.pass_context
+@clear_errors
+def exam_create(ctx: click.Context, code: str, profile_name: str, title: str | None) -> None:
+    from exam_engine.scheduling.service import create_exam
+
+    engine = engine_from(ctx)
+    with engine.db.transaction() as session:
+        created = create_exam(session, code, profile_name, title)
+        click.echo(f"exam {created.code}: profile {created.profile_code}")
+
+
+@click.group("session")
+def session_group() -> None:
+    """Exam sessions (date, start, room, capacity)."""
+
+
+@session_group.command("create")
+@click.option("--exam", "exam_code", required=True)
+@click.option("--code", required=True, help="Session code, e.g. JKT-01-S1.")
+@click.option("--date", "day", required=True, help="YYYY-MM-DD")
+@click.option("--start", required=True, help="HH:MM, local time of the venue")
+@click.option("--room", required=True)
+@click.option("--capacity", required=True, type=int)
+@click.option("--timezone", default="Asia/Jakarta", show_default=True)
+@click.pass_context
+@clear_errors
+def session_create(ctx: click.Context, exam_code: str, code: str, day: str, start: str, room: str,
+                   capacity: int, timezone: str) -> None:
+    from exam_engine.scheduling.service import create_session
+
+    engine = engine_from(ctx)
+    with engine.db.transaction() as session:
+        created = create_session(session, exam_code, code, day, start, room, capacity, timezone)
+        click.echo(f"session {created.code}: {created.date} {created.start_time:%H:%M} {created.timezone}, "
+                   f"room {created.room}, {created.capacity} seats")
+
+
+@click.group("forms")
+def forms() -> None:
+    """Per-candidate forms drawn from the bank by the blueprint."""
+
+
+@forms.command("assemble")
+@click.option("--session", "session_code", required=True)
+@click.pass_context
+@clear_errors
+def forms_assemble(ctx: click.Context, session_code: str) -> None:
+    """Give every candidate of the session their own form (already assembled ones are kept)."""
+    from exam_engine.scheduling.service import get_session
+    from question_bank.service import assemble_session
+
+    engine = engine_from(ctx)
+    with engine.db.transaction() as session:
+        created = assemble_session(session, get_session(session, session_code))
+    click.echo(f"assembled {len(created)} form(s) for session {session_code}")
+
+
+@click.group("profile")
+def profile() -> None:
+    """Exam profiles shipped as data."""
+
+
+@profile.command("list")
+def profile_list() -> None:
+    from question_bank.profiles import builtin_profiles, load_profile
+
+    for code in sorted(builtin_profiles()):
+        p = load_profile(code)
+        sections = ", ".join(f"{s.code} {s.items}" for s in p.sections)
+        click.echo(f"{code:10} {p.name.get('id', code):30} {p.duration_minutes} min  {sections}")
+
+
+def register(main: click.Group) -> None:
+    for group in (exam, session_group, forms, profile):
+        main.add_command(group)

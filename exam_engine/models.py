@@ -1,0 +1,12 @@
+"""Imports every model module so the metadata is complete (Alembic, create_all).
+
+Definitions live with their domain; this file only lists them."""
+from __future__ import annotations
+
+from exam_engine.db import Base
+from exam_engine.roster.models import Candidate
+from exam_engine.scheduling.models import Exam, ExamSession
+from question_bank.forms import Form
+from question_bank.models import Asset, Item
+
+__all__ = ["Asset", "Base", "Candidate", "Exam", "ExamSession", "Form", "Item"]

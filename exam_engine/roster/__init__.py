@@ -1,0 +1,1 @@
+"""Candidates: the roster import, personal data at rest, and registration PINs."""

@@ -1,0 +1,39 @@
+"""Registration PINs: random digits, stored as argon2id of a keyed (peppered) HMAC.
+
+The pepper comes from the master key, so a stolen database alone does not allow an
+offline search of the small PIN space; argon2 protects the PINs if the key leaks too.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from exam_engine.vault import Vault
+
+
+class PinHasher:
+    def __init__(self, vault: Vault, time_cost: int = 2, memory_kib: int = 8192, length: int = 6) -> None:
+        self._pepper = vault.subkey("pin-pepper")
+        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+        self.length = length
+
+    def _peppered(self, pin: str) -> bytes:
+        return hmac.new(self._pepper, pin.encode(), hashlib.sha256).digest()
+
+    def new_pin(self) -> str:
+        return "".join(secrets.choice("0123456789") for _ in range(self.length))
+
+    def hash(self, pin: str) -> str:
+        return self._hasher.hash(self._peppered(pin))
+
+    def verify(self, stored: str | None, pin: str) -> bool:
+        if not stored:
+            return False
+        try:
+            return self._hasher.verify(stored, self._peppered(pin))
+        except (VerificationError, InvalidHashError):
+            return False

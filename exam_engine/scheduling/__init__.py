@@ -1,0 +1,1 @@
+"""Exams (a profile plus its blueprint) and their sessions (date, start, room, capacity)."""

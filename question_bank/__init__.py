@@ -1,0 +1,1 @@
+"""Items, banks, exam profiles and blueprints (kisi-kisi), and per-candidate form assembly."""

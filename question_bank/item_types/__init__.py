@@ -1,0 +1,13 @@
+"""Registry of item types. Adding a type: one module, one line here."""
+from __future__ import annotations
+
+from question_bank.item_types.base import ItemType
+from question_bank.item_types.likert import Likert
+from question_bank.item_types.single_choice import SingleChoice
+from question_bank.item_types.weighted import Weighted
+
+ITEM_TYPES: dict[str, ItemType] = {t.name: t for t in (SingleChoice(), Weighted(), Likert())}
+
+
+def get_item_type(name: str) -> ItemType:
+    return ITEM_TYPES[name]

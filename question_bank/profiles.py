@@ -1,0 +1,136 @@
+"""Exam profiles and blueprints (kisi-kisi) as data: sections, counts per topic, difficulty
+mix, time, scoring rule and thresholds. Numbers change by regulation, so none live in code."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from exam_engine.problems import InvalidFile, Problems, read_text
+from question_bank.item_types import ITEM_TYPES
+
+#: Difficulty bands of the 1..5 scale used by blueprints.
+BANDS: dict[str, tuple[int, ...]] = {"easy": (1, 2), "medium": (3,), "hard": (4, 5)}
+
+
+@dataclass(frozen=True)
+class SectionBlueprint:
+    code: str
+    name: dict[str, str]
+    item_type: str
+    scoring: dict[str, Any]
+    items: int
+    max_score: float
+    topics: dict[str, int]
+    difficulty_mix: dict[str, float]
+    weight_range: tuple[int, int] | None = None
+    time_group: str | None = None
+
+    def band_counts(self) -> dict[str, int]:
+        """Items per difficulty band; largest remainder so the counts add up exactly."""
+        raw = {band: self.items * share for band, share in self.difficulty_mix.items()}
+        counts = {band: int(v) for band, v in raw.items()}
+        short = self.items - sum(counts.values())
+        for band in sorted(raw, key=lambda b: (-(raw[b] - counts[b]), b))[:short]:
+            counts[band] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class Profile:
+    code: str
+    name: dict[str, str]
+    duration_minutes: int
+    sections: tuple[SectionBlueprint, ...]
+    formations: tuple[str, ...]
+    accommodations: dict[str, dict[str, Any]]
+    thresholds: dict[str, Any]
+    ranking: dict[str, Any]
+    exposure_limit: float
+    difficulty_tolerance: float
+    show_scores: bool = True
+    time_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def section(self, code: str) -> SectionBlueprint:
+        return next(s for s in self.sections if s.code == code)
+
+    def extra_minutes(self, accommodations: list[str]) -> int:
+        return sum(int(self.accommodations[a].get("extra_minutes", 0)) for a in accommodations)
+
+
+def _section(raw: Any, index: int, problems: Problems) -> SectionBlueprint | None:
+    where = f"sections[{index}]"
+    if not isinstance(raw, dict):
+        problems.add(1, where, "must be a mapping")
+        return None
+    before = len(problems.items)
+    code = str(raw.get("code", ""))
+    item_type = raw.get("item_type")
+    if item_type not in ITEM_TYPES:
+        problems.add(1, f"{where}.item_type", f"{item_type!r}: use one of {', '.join(ITEM_TYPES)}")
+    items = raw.get("items")
+    topics = raw.get("topics") or {}
+    if not isinstance(items, int) or items < 1:
+        problems.add(1, f"{where}.items", "must be a positive whole number")
+    elif not isinstance(topics, dict) or sum(topics.values()) != items:
+        problems.add(1, f"{where}.topics", f"topic counts must add up to {items}")
+    mix = raw.get("difficulty_mix") or {"easy": 0.3, "medium": 0.5, "hard": 0.2}
+    if set(mix) - set(BANDS) or abs(sum(mix.values()) - 1) > 1e-9:
+        problems.add(1, f"{where}.difficulty_mix", f"bands {', '.join(BANDS)} with shares adding up to 1")
+    wr = raw.get("weight_range")
+    if len(problems.items) != before:
+        return None
+    return SectionBlueprint(code, raw.get("name") or {"id": code, "en": code}, item_type, raw.get("scoring") or {},
+                            items, float(raw.get("max_score", 0)), dict(topics), dict(mix),
+                            tuple(wr) if wr else None, raw.get("time_group"))  # type: ignore[arg-type]
+
+
+def parse_profile(data: Any, source: str) -> Profile:
+    problems = Problems(source)
+    if not isinstance(data, dict):
+        problems.add(1, "profile", "must be a mapping")
+        raise InvalidFile(problems.items)
+    for name in ("code", "duration_minutes", "sections"):
+        if name not in data:
+            problems.add(1, name, "missing")
+    sections = [s for i, raw in enumerate(data.get("sections") or []) if (s := _section(raw, i, problems))]
+    assembly = data.get("assembly") or {}
+    if problems:
+        raise InvalidFile(problems.items)
+    return Profile(
+        code=data["code"], name=data.get("name") or {"id": data["code"]},
+        duration_minutes=int(data["duration_minutes"]), sections=tuple(sections),
+        formations=tuple(data.get("formations") or ["umum"]),
+        accommodations=data.get("accommodations") or {}, thresholds=data.get("thresholds") or {},
+        ranking=data.get("ranking") or {}, exposure_limit=float(assembly.get("exposure_limit", 1.0)),
+        difficulty_tolerance=float(assembly.get("difficulty_tolerance", 0.5)),
+        show_scores=bool(data.get("show_scores", True)), time_groups=data.get("time_groups") or {},
+        source=data,
+    )
+
+
+def builtin_profiles() -> dict[str, Path]:
+    folder = resources.files("question_bank") / "profiles"
+    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")}
+
+
+def load_profile(name_or_path: str) -> Profile:
+    """A shipped profile by code (`skd-cpns`) or a profile file by path."""
+    path = builtin_profiles().get(name_or_path) or Path(name_or_path)
+    problems = Problems(str(path))
+    text = read_text(path, problems)
+    if text is None:
+        if not path.exists() and name_or_path not in builtin_profiles():
+            problems.items.clear()
+            problems.add(1, "profile", f"no such profile (shipped: {', '.join(sorted(builtin_profiles()))})")
+        raise InvalidFile(problems.items)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problems.add(1, "yaml", str(exc))
+        raise InvalidFile(problems.items) from None
+    return parse_profile(data, str(path))
