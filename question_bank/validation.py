@@ -167,11 +167,12 @@ def validate_bank(bank: RawBank, path: Path, problems: Problems) -> list[BankIte
     items: list[BankItem] = []
     for line, record in bank.records:
         raw_id = str(record.get("id") or "").strip()
-        if raw_id and raw_id in first_line:
+        duplicate = raw_id in first_line
+        if duplicate:
             problems.add(line, "id", f"duplicate id {raw_id!r} (first defined at line {first_line[raw_id]})")
         elif raw_id:
             first_line[raw_id] = line
         item = validate_record(bank, line, record, path.parent, problems, context)
-        if item is not None:
+        if item is not None and not duplicate:
             items.append(item)
     return items

@@ -1,0 +1,108 @@
+"""Shared fixtures: an initialised instance in a temp folder, and one-line factories."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from exam_engine import create_app
+from exam_engine.cli import main
+from exam_engine.config import load_settings
+from exam_engine.context import EngineContext
+from exam_engine.migrate import upgrade
+from exam_engine.vault import create_key_file
+
+SAMPLES = Path(__file__).resolve().parent.parent / "question_bank" / "samples"
+FAST_PINS = {"pin_hash_time_cost": 1, "pin_hash_memory_kib": 1024}
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> Path:
+    return tmp_path / "instance"
+
+
+@pytest.fixture
+def engine(instance: Path) -> EngineContext:
+    """An initialised instance: key file and migrated database."""
+    create_key_file(instance / "master.key")
+    ctx = EngineContext(load_settings(environ={}, overrides={"instance_path": instance, **FAST_PINS}))
+    upgrade(ctx.db)
+    yield ctx
+    ctx.db.dispose()
+
+
+@pytest.fixture
+def app(engine: EngineContext):  # type: ignore[no-untyped-def]
+    return create_app({"instance_path": engine.settings.instance_path, **FAST_PINS})
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def cli(instance: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run `exam-engine --instance <tmp> ARGS...`; returns click's Result."""
+    for name, value in FAST_PINS.items():
+        monkeypatch.setenv("EXAM_ENGINE_" + name.upper(), str(value))
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(main, ["--instance", str(instance), *map(str, args)], catch_exceptions=False)
+
+    return run
+
+
+def item(item_id: str = "T-001", **fields: Any) -> dict[str, Any]:
+    """A valid single-choice item; keyword arguments override or (with None) remove fields."""
+    record: dict[str, Any] = {
+        "id": item_id, "type": "single_choice", "section": "TWK", "topic": "nasionalisme",
+        "difficulty": 3, "stem": f"Soal {item_id}?",
+        "options": {"A": f"satu {item_id}", "B": f"dua {item_id}", "C": f"tiga {item_id}",
+                    "D": f"empat {item_id}", "E": f"lima {item_id}"},
+        "answer": "C",
+    }
+    record.update(fields)
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def weighted_item(item_id: str = "W-001", **fields: Any) -> dict[str, Any]:
+    base = item(item_id, section="TKP", topic="pelayanan_publik", type="weighted", answer=None,
+                weights={"A": 1, "B": 2, "C": 3, "D": 4, "E": 5})
+    base.update(fields)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+@pytest.fixture
+def write_bank(tmp_path: Path) -> Callable[..., Path]:
+    """write_bank(items, name=..., **bank_settings) -> path of a YAML bank file."""
+
+    def write(items: list[dict[str, Any]], name: str = "bank.yaml", **settings: Any) -> Path:
+        path = tmp_path / "banks" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"bank": settings.pop("bank", "test-bank"), **settings, "items": items}
+        if name.endswith(".json"):
+            import json
+
+            path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        else:
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path) -> Callable[[str, list[list[Any]]], Path]:
+    def write(name: str, rows: list[list[Any]]) -> Path:
+        path = tmp_path / name
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+        return path
+
+    return write
