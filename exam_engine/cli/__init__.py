@@ -41,9 +41,15 @@ def clear_errors(func: F) -> F:
 def engine_from(ctx: click.Context, *, require_db: bool = True) -> EngineContext:
     engine: EngineContext = ctx.find_root().obj
     if require_db:
+        from sqlalchemy.exc import OperationalError
+
         from exam_engine.migrate import current_revision
 
-        if current_revision(engine.db) is None:
+        try:
+            revision = current_revision(engine.db)
+        except OperationalError:
+            revision = None  # no database file yet (SQLite) or nothing to connect to
+        if revision is None:
             click.echo(f"error: the database is not initialised; run `exam-engine init` "
                        f"({engine.settings.resolved_database_url})", err=True)
             sys.exit(1)

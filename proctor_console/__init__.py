@@ -1,0 +1,1 @@
+"""The proctor console and the venue scoreboard (web side). Built in the proctor issue."""

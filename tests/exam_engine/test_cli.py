@@ -1,0 +1,55 @@
+"""The exam-engine command: init, clear errors, and a sitting prepared end to end."""
+from __future__ import annotations
+
+import os
+
+
+def test_init_creates_a_private_key_and_the_database(cli, instance):
+    result = cli("init")
+    assert result.exit_code == 0, result.output
+    assert "(new; back it up" in result.output
+    assert os.stat(instance / "master.key").st_mode & 0o777 == 0o600
+    assert os.stat(instance).st_mode & 0o777 == 0o700
+    again = cli("init")
+    assert "(kept)" in again.output
+
+
+def test_commands_before_init_say_what_to_do(cli):
+    result = cli("bank", "list")
+    assert result.exit_code == 1
+    assert "run `exam-engine init`" in result.output
+
+
+def test_unknown_profile_and_duplicate_exam(cli):
+    cli("init")
+    bad = cli("exam", "create", "--code", "X", "--profile", "nope")
+    assert bad.exit_code == 1 and "no such profile" in bad.output
+    assert cli("exam", "create", "--code", "X", "--profile", "skd-demo").exit_code == 0
+    again = cli("exam", "create", "--code", "X", "--profile", "skd-demo")
+    assert again.exit_code == 1 and "exam 'X' already exists" in again.output
+
+
+def test_session_create_checks_its_inputs(cli):
+    cli("init")
+    cli("exam", "create", "--code", "E", "--profile", "skd-cpns")
+    base = ["session", "create", "--exam", "E", "--code", "S1", "--room", "R1"]
+    bad_date = cli(*base, "--date", "01-12-2026", "--start", "08:00", "--capacity", "10")
+    assert bad_date.exit_code == 1 and "date '01-12-2026': use YYYY-MM-DD" in bad_date.output
+    bad_capacity = cli(*base, "--date", "2026-12-01", "--start", "08:00", "--capacity", "0")
+    assert "capacity 0: must be at least 1" in bad_capacity.output
+    bad_zone = cli(*base, "--date", "2026-12-01", "--start", "08:00", "--capacity", "5", "--timezone", "Mars/Base")
+    assert "not a known IANA zone" in bad_zone.output
+    ok = cli(*base, "--date", "2026-12-01", "--start", "08:00", "--capacity", "5")
+    assert ok.exit_code == 0 and "session S1: 2026-12-01 08:00 Asia/Jakarta" in ok.output
+
+
+def test_demo_prepares_a_sitting_and_prints_credentials(cli, instance):
+    result = cli("demo", "--no-serve", "--candidates", "5")
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines() if line.startswith("  DEMO")]
+    assert len(lines) == 5 and all(len(pin) == 6 and pin.isdigit() for _, pin, *_ in lines)
+    assert (instance / "demo" / "daftar-hadir-DEMO-S1.csv").exists()
+    again = cli("demo", "--no-serve", "--candidates", "5")  # idempotent; PINs are reissued
+    assert again.exit_code == 0, again.output
+    assert [line.split()[1] for line in again.output.splitlines() if line.startswith("  DEMO")] != \
+        [pin for _, pin, *_ in lines]
