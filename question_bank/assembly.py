@@ -5,8 +5,9 @@ what the bank holds under the exposure limit; each (topic, band) cell is then fi
 its least-exposed items (random among equals); swaps within a cell bring the section's
 mean difficulty within the profile's tolerance of the target, and make the item set
 differ from every form already drawn in the session. Item and option order are shuffled.
-Everything random comes from one generator seeded by (session seed, candidate, bank
-version), so assembling a session again gives the same forms.
+Everything random comes from one generator seeded by (session seed, candidate), and items
+are ordered by id and revision, never by database key: the same seed and the same bank
+version give the same forms, in this database or a restored copy elsewhere.
 """
 from __future__ import annotations
 
@@ -37,7 +38,6 @@ class PoolItem:
     topic: str
     difficulty: int
     option_count: int
-    content_hash: str
 
 
 @dataclass
@@ -64,14 +64,16 @@ class AssembledForm:
 
 
 def bank_version(pool: Iterable[PoolItem]) -> str:
+    """Digest of everything assembly reads from the bank (content is covered by the revision)."""
     digest = hashlib.sha256()
-    for item in sorted(pool, key=lambda i: (i.item_id, i.revision)):
-        digest.update(f"{item.item_id}:{item.revision}:{item.content_hash}\n".encode())
+    for i in sorted(pool, key=lambda i: (i.item_id, i.revision)):
+        digest.update(f"{i.item_id}:{i.revision}:{i.section}:{i.item_type}:{i.topic}:{i.difficulty}:"
+                      f"{i.option_count}\n".encode())
     return digest.hexdigest()
 
 
-def form_seed(session_seed: int, candidate: str, version: str) -> str:
-    return hashlib.sha256(f"{session_seed}:{candidate}:{version}".encode()).hexdigest()
+def form_seed(session_seed: int, candidate: str) -> str:
+    return hashlib.sha256(f"{session_seed}:{candidate}".encode()).hexdigest()
 
 
 def _max_flow_split(topics: dict[str, int], bands: dict[str, int], capacity: dict[tuple[str, str], int],
@@ -216,7 +218,8 @@ def _make_distinct(chosen: list[PoolItem], rest: list[PoolItem], state: RoomStat
 def assemble_form(profile: Profile, pool: list[PoolItem], state: RoomState, session_seed: int,
                   candidate: str, version: str | None = None) -> AssembledForm:
     version = version or bank_version(pool)
-    seed = form_seed(session_seed, candidate, version)
+    pool = sorted(pool, key=lambda i: (i.item_id, i.revision))
+    seed = form_seed(session_seed, candidate)
     rng = np.random.default_rng(int(seed[:16], 16))
     cap = max(1, math.floor(profile.exposure_limit * state.room_size))
     sections: list[tuple[SectionBlueprint, list[PoolItem]]] = []
@@ -234,7 +237,8 @@ def assemble_form(profile: Profile, pool: list[PoolItem], state: RoomState, sess
     difficulty: dict[str, float] = {}
     by_pk = {i.pk: i for i in all_chosen}
     for section, _ in sections:
-        items = sorted((by_pk[pk] for pk in final if by_pk[pk].section == section.code), key=lambda i: i.pk)
+        items = sorted((by_pk[pk] for pk in final if by_pk[pk].section == section.code),
+                       key=lambda i: (i.item_id, i.revision))
         difficulty[section.code] = round(float(np.mean([i.difficulty for i in items])), 4)
         for k in rng.permutation(len(items)).tolist():
             item = items[k]

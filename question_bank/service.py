@@ -17,8 +17,8 @@ from question_bank.models import Item
 
 def active_pool(session: Session, sections: list[str]) -> list[PoolItem]:
     rows = session.scalars(select(Item).where(Item.active, Item.section.in_(sections)).order_by(Item.id))
-    return [PoolItem(i.id, i.item_id, i.revision, i.section, i.item_type, i.topic, i.difficulty, i.option_count,
-                     i.content_hash) for i in rows]
+    return [PoolItem(i.id, i.item_id, i.revision, i.section, i.item_type, i.topic, i.difficulty, i.option_count)
+            for i in rows]
 
 
 def bank_summary(session: Session) -> list[tuple[str, str, str, int, int]]:

@@ -150,7 +150,7 @@ def test_one_form_is_reproducible_from_its_seed_alone():
 
 def pool_from_samples() -> list[PoolItem]:
     result = validate_files(sorted(SAMPLES.glob("*.yaml")))
-    return [PoolItem(k, i.item_id, 1, i.section, i.item_type, i.topic, i.difficulty, len(i.options), "x")
+    return [PoolItem(k, i.item_id, 1, i.section, i.item_type, i.topic, i.difficulty, len(i.options))
             for k, i in enumerate(result.items, start=1)]
 
 
