@@ -48,16 +48,20 @@ def _csv_rows(path: Path, problems: Problems) -> Iterator[Row]:
         return
     if not _check_header(header, problems):
         return
+    # Spreadsheet row numbers count records, not physical lines: a quoted cell may span
+    # several lines (reader.line_num would then point past the row), and a blank line is
+    # still a row in Excel.
+    number = 1
     try:
-        for cells in reader:
+        for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) > len(header):
-                problems.add(reader.line_num, "row", f"{len(cells)} cells but the header has {len(header)} columns")
+                problems.add(number, "row", f"{len(cells)} cells but the header has {len(header)} columns")
                 continue
-            yield reader.line_num, {h: (c.strip() if c.strip() else None) for h, c in zip(header, cells) if h}
+            yield number, {h: (c.strip() if c.strip() else None) for h, c in zip(header, cells) if h}
     except csv.Error as exc:
-        problems.add(reader.line_num, "csv", str(exc))
+        problems.add(number + 1, "csv", str(exc))
 
 
 def _xlsx_rows(path: Path, problems: Problems) -> Iterator[Row]:

@@ -37,6 +37,8 @@ def _private_open(path: Path):  # type: ignore[no-untyped-def]
     path.parent.mkdir(parents=True, exist_ok=True)
     # The list holds live PINs: owner-only, like the key file.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # The mode above applies only to a new file; an existing list keeps its old mode.
+    os.fchmod(fd, 0o600)
     return os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
 
 

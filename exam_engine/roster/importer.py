@@ -112,7 +112,9 @@ def _check_row(number: int, values: dict[str, Any], sessions: dict[str, ExamSess
     if exam_session is None:
         problems.add(number, "session", f"no session {code!r}; create it first" if code else "missing")
     formation = cell_text(values.get("formation")) or ""
-    accommodations = [a.strip() for a in re.split(r"[;,]", cell_text(values.get("accommodations")) or "") if a.strip()]
+    # A code listed twice counts once: "tunanetra; tunanetra" must not double the extra time.
+    accommodations = list(dict.fromkeys(
+        a.strip() for a in re.split(r"[;,]", cell_text(values.get("accommodations")) or "") if a.strip()))
     if exam_session is not None:
         profile = profile_of(exam_session.exam)
         if formation not in profile.formations:
