@@ -66,7 +66,7 @@ def prepare_demo(engine: EngineContext, candidates: int) -> list[tuple[str, str,
         else:
             # PINs are stored hashed; printing them again means issuing new ones.
             issued = reissue_pins(session, engine.vault, engine.pins, get_session(session, DEMO_SESSION))
-        write_attendance(issued, folder)
+        write_attendance(issued, folder, replace=True)
         assemble_session(session, get_session(session, DEMO_SESSION))
     return [(i.candidate.number, i.name, i.pin) for i in issued]
 

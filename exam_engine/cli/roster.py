@@ -50,7 +50,7 @@ def roster_pins(ctx: click.Context, session_code: str, out: Path | None) -> None
     engine = engine_from(ctx)
     with engine.db.transaction() as session:
         issued = reissue_pins(session, engine.vault, engine.pins, get_session(session, session_code))
-        written = write_attendance(issued, _attendance_folder(engine, out))
+        written = write_attendance(issued, _attendance_folder(engine, out), replace=True)
     click.echo(f"issued {len(issued)} new PIN(s)")
     for path in written:
         click.echo(f"attendance list: {path}")

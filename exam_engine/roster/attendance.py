@@ -42,7 +42,18 @@ def _private_open(path: Path):  # type: ignore[no-untyped-def]
     return os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
 
 
-def write_attendance(issued: list[IssuedPin], folder: Path) -> list[Path]:
+def _list_stem(folder: Path, code: str, replace: bool) -> str:
+    """A later import of more candidates must not overwrite a list whose PINs are still
+    valid (they exist nowhere else); a reissue for the whole session replaces it."""
+    stem = f"daftar-hadir-{code}"
+    n = 1
+    while not replace and ((folder / f"{stem}.csv").exists() or (folder / f"{stem}.html").exists()):
+        n += 1
+        stem = f"daftar-hadir-{code}-{n}"
+    return stem
+
+
+def write_attendance(issued: list[IssuedPin], folder: Path, replace: bool = False) -> list[Path]:
     """One CSV (opens in Excel) and one printable HTML page per session."""
     by_session: dict[str, list[IssuedPin]] = {}
     for entry in issued:
@@ -53,12 +64,13 @@ def write_attendance(issued: list[IssuedPin], folder: Path) -> list[Path]:
         s = entries[0].candidate.session
         rows = [[e.candidate.number, e.name, e.candidate.formation, code, s.room, s.date.isoformat(),
                  s.start_time.strftime("%H:%M"), e.pin, ""] for e in entries]
-        csv_path = folder / f"daftar-hadir-{code}.csv"
+        stem = _list_stem(folder, code, replace)
+        csv_path = folder / f"{stem}.csv"
         with _private_open(csv_path) as fh:
             writer = csv.writer(fh)
             writer.writerow(HEADER)
             writer.writerows(rows)
-        html_path = folder / f"daftar-hadir-{code}.html"
+        html_path = folder / f"{stem}.html"
         body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
         head = "".join(f"<th>{html.escape(h.replace('_', ' ').title())}</th>" for h in HEADER)
         with _private_open(html_path) as fh:

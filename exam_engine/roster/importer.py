@@ -111,10 +111,11 @@ def _check_row(number: int, values: dict[str, Any], sessions: dict[str, ExamSess
     exam_session = sessions.get(code)
     if exam_session is None:
         problems.add(number, "session", f"no session {code!r}; create it first" if code else "missing")
-    formation = cell_text(values.get("formation")) or ""
+    # Profile codes are lower-case; committees type "Umum" or "Tunanetra" as well.
+    formation = (cell_text(values.get("formation")) or "").lower()
     # A code listed twice counts once: "tunanetra; tunanetra" must not double the extra time.
     accommodations = list(dict.fromkeys(
-        a.strip() for a in re.split(r"[;,]", cell_text(values.get("accommodations")) or "") if a.strip()))
+        a.strip().lower() for a in re.split(r"[;,]", cell_text(values.get("accommodations")) or "") if a.strip()))
     if exam_session is not None:
         profile = profile_of(exam_session.exam)
         if formation not in profile.formations:

@@ -151,13 +151,15 @@ def test_attendance_lists_are_owner_only(scheduled, cli, roster_file):
 
 
 def test_an_existing_readable_list_is_made_owner_only(scheduled, cli, roster_file):
-    old = attendance(scheduled) / f"daftar-hadir-{SESSION}.csv"
-    old.parent.mkdir(parents=True)
-    old.write_text("old list\n")
-    old.chmod(0o644)
+    """Reissuing PINs replaces the list; a list left readable by others is tightened."""
     cli("roster", "import", roster_file([person(1)]))
+    old = attendance(scheduled) / f"daftar-hadir-{SESSION}.csv"
+    old.chmod(0o644)
+    before = old.read_text(encoding="utf-8-sig")
+    assert cli("roster", "pins", "--session", SESSION).exit_code == 0
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
-    assert "C-001" in old.read_text(encoding="utf-8-sig")
+    after = old.read_text(encoding="utf-8-sig")
+    assert "C-001" in after and after != before
 
 
 def test_printed_pin_verifies_and_a_wrong_one_does_not(scheduled, cli, roster_file):
@@ -335,3 +337,20 @@ def test_reissue_for_an_unknown_session(scheduled, cli):
     result = cli("roster", "pins", "--session", "NOPE")
     assert result.exit_code == 1
     assert result.stderr == "error: no session 'NOPE'\n"
+
+
+def test_a_second_import_keeps_the_first_attendance_list(scheduled, cli, roster_file, tmp_path):
+    first = cli("roster", "import", roster_file([person(1)], name="a.csv"))
+    second = cli("roster", "import", roster_file([person(2)], name="b.csv"))
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    folder = attendance(scheduled)
+    assert f"attendance list: {folder / f'daftar-hadir-{SESSION}-2.csv'}" in second.output
+    with (folder / f"daftar-hadir-{SESSION}.csv").open(encoding="utf-8-sig") as fh:
+        assert "C-001" in fh.read()  # the first batch's PINs are still on paper
+    assert (folder / f"daftar-hadir-{SESSION}-2.csv").stat().st_mode & 0o777 == 0o600
+
+
+def test_codes_are_case_insensitive(scheduled, roster_file):
+    import_file(scheduled, roster_file([person(1, formation="Umum", accommodations="Tunanetra")]))
+    (stored,) = candidates(scheduled)
+    assert (stored.formation, stored.accommodations, stored.extra_minutes) == ("umum", ["tunanetra"], 30)
