@@ -1,0 +1,1 @@
+"""Generators for item families that generate well (TIU number series, arithmetic, figural)."""
