@@ -97,12 +97,16 @@ def write_bank(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
-@pytest.fixture
-def write_csv(tmp_path: Path) -> Callable[[str, list[list[Any]]], Path]:
-    def write(name: str, rows: list[list[Any]]) -> Path:
-        path = tmp_path / name
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh).writerows(rows)
-        return path
+def write_table(path: Path, table: list[list[Any]]) -> Path:
+    """Rows (header first) as a CSV or an XLSX file, chosen by the path's suffix."""
+    if path.suffix == ".xlsx":
+        import openpyxl
 
-    return write
+        book = openpyxl.Workbook()
+        for cells in table:
+            book.active.append(cells)
+        book.save(path)
+    else:
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(table)
+    return path

@@ -86,7 +86,7 @@ def init_command(ctx: click.Context) -> None:
     else:
         create_key_file(key_file)
         click.echo(f"master key: {key_file} (new; back it up: without it nothing can be decrypted)")
-    engine.vault  # fail now, clearly, if the key is unusable
+    _ = engine.vault  # fail now, clearly, if the key is unusable
     upgrade(engine.db)
     click.echo(f"database: {engine.settings.resolved_database_url} (up to date)")
 

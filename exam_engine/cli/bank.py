@@ -17,10 +17,29 @@ def bank() -> None:
     """Item banks: validate and import files (YAML, JSON, CSV, XLSX)."""
 
 
-def _validate(files: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+def bank_files(arguments: tuple[Path, ...]) -> list[Path]:
+    """Files as given; a folder stands for the bank files directly inside it, so
+    `bank validate question_bank/samples/*` works although samples/ holds images/."""
+    from question_bank.bank_files import SUFFIXES
+
+    files: list[Path] = []
+    for path in arguments:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if not found:
+                click.echo(f"{path}: folder without bank files, skipped", err=True)
+            files += found
+        else:
+            files.append(path)
+    if not files:
+        raise click.UsageError("no bank files given")
+    return files
+
+
+def _validate(arguments: tuple[Path, ...]):  # type: ignore[no-untyped-def]
     from question_bank.importer import validate_files
 
-    result = validate_files(files)
+    result = validate_files(bank_files(arguments))
     if result.problems:
         raise InvalidFile(result.problems)
     return result

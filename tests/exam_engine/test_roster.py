@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -15,6 +14,7 @@ from exam_engine.problems import InvalidFile
 from exam_engine.roster.importer import import_roster
 from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.service import profile_of
+from tests.conftest import write_table
 
 EXAM = "CPNS-2026"
 SESSION = "JKT-01-S1"
@@ -53,18 +53,8 @@ def roster_file(tmp_path: Path):  # type: ignore[no-untyped-def]
     """roster_file(rows, name=..., header=...) -> a CSV or XLSX file (by the name's suffix)."""
 
     def write(rows: list[dict[str, Any]], name: str = "roster.csv", header: list[str] = HEADER) -> Path:
-        path = tmp_path / name
         english = dict(zip(INDONESIAN, HEADER))
-        table = [header] + [[row.get(english.get(h, h)) for h in header] for row in rows]
-        if name.endswith(".xlsx"):
-            book = openpyxl.Workbook()
-            for cells in table:
-                book.active.append(cells)
-            book.save(path)
-        else:
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                csv.writer(fh).writerows(table)
-        return path
+        return write_table(tmp_path / name, [header] + [[row.get(english.get(h, h)) for h in header] for row in rows])
 
     return write
 

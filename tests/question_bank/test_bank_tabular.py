@@ -5,12 +5,11 @@ import csv
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select
 
 from question_bank.models import Item
-from tests.conftest import item, weighted_item
+from tests.conftest import item, weighted_item, write_table
 
 LETTERS = "ABCDEF"
 COLUMNS = (["bank", "id", "type", "section", "topic", "difficulty", "stem", "image"]
@@ -46,17 +45,7 @@ def sheet(tmp_path: Path):  # type: ignore[no-untyped-def]
     """sheet(rows, name=...) -> a CSV or XLSX bank file (by the name's suffix), all columns."""
 
     def write(rows: list[dict[str, Any]], name: str = "bank.csv") -> Path:
-        path = tmp_path / name
-        table = [COLUMNS] + [[r.get(c) for c in COLUMNS] for r in rows]
-        if name.endswith(".xlsx"):
-            book = openpyxl.Workbook()
-            for cells in table:
-                book.active.append(cells)
-            book.save(path)
-        else:
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                csv.writer(fh).writerows(table)
-        return path
+        return write_table(tmp_path / name, [COLUMNS] + [[r.get(c) for c in COLUMNS] for r in rows])
 
     return write
 

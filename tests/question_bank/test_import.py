@@ -101,3 +101,22 @@ def test_database_dump_reveals_no_sample_stem_option_or_key(engine, cli):
         assert needle not in dump, text
         assert needle not in sql_dump, text
     assert b'"answer"' not in dump and b'"weights"' not in dump
+
+
+def test_sample_folder_glob_validates(cli):
+    """`exam-engine bank validate question_bank/samples/*`: images/ is a folder, not a bank."""
+    result = cli("bank", "validate", *sorted(SAMPLES.iterdir()))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("items in 4 file(s)")
+    assert "images: folder without bank files, skipped" in result.output
+
+
+def test_a_folder_stands_for_its_bank_files(cli, write_bank, tmp_path):
+    write_bank([item("T-001")], name="a.yaml")
+    write_bank([item("T-002")], name="b.yaml", bank="other")
+    result = cli("bank", "validate", tmp_path / "banks")
+    assert result.exit_code == 0 and "OK: 2 items in 2 file(s)" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = cli("bank", "validate", empty)
+    assert refused.exit_code == 2 and "no bank files given" in refused.output
