@@ -1,25 +1,15 @@
-"""exam-engine: the server. `create_app` is the app factory; nothing happens at import."""
+"""exam-engine: the server. Nothing happens at import: `python -m exam_engine.serve` must be
+able to monkey-patch for gevent before Flask and its dependencies are loaded."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
-
-from exam_engine.config import Settings, load_settings
-from exam_engine.context import EngineContext
-
-__all__ = ["create_app", "EngineContext", "Settings"]
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    settings = load_settings(overrides=overrides)
-    engine = EngineContext(settings)
-    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
-    app.config["SECRET_KEY"] = settings.secret_key or engine.vault.subkey("flask-secret").hex()
-    app.extensions["exam_engine"] = engine
+    """The app factory (exam_engine.app)."""
+    from exam_engine.app import create_app as factory
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    return app
+    return factory(overrides)

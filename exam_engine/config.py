@@ -26,6 +26,8 @@ class Settings:
     pin_hash_memory_kib: int = 8192
     pin_length: int = 6
     message_queue: str = ""  # Socket.IO message queue URL (Redis) for several nodes
+    async_mode: str = ""  # Socket.IO async mode; `exam-engine serve` and gunicorn use gevent
+    allowed_origins: str = ""  # extra Origins for Socket.IO, comma-separated; same origin always
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -4,9 +4,12 @@ Definitions live with their domain; this file only lists them."""
 from __future__ import annotations
 
 from exam_engine.db import Base
+from exam_engine.delivery.models import AnswerEvent, Attempt, Heartbeat, LoginRecord, Response
+from exam_engine.proctoring.models import Flag
 from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.models import Exam, ExamSession
 from question_bank.forms import Form
 from question_bank.models import Asset, Item
 
-__all__ = ["Asset", "Base", "Candidate", "Exam", "ExamSession", "Form", "Item"]
+__all__ = ["AnswerEvent", "Asset", "Attempt", "Base", "Candidate", "Exam", "ExamSession", "Flag", "Form",
+           "Heartbeat", "Item", "LoginRecord", "Response"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exam_engine.db import Base, utcnow
+from exam_engine.db import Base, UTCDateTime, utcnow
 
 
 class Form(Base):
@@ -23,4 +23,4 @@ class Form(Base):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     #: Mean difficulty per section, kept to show parallelism without reloading items.
     difficulty: Mapped[dict[str, float]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exam_engine.db import Base, utcnow
+from exam_engine.db import Base, UTCDateTime, utcnow
 
 
 class Item(Base):
@@ -30,7 +30,7 @@ class Item(Base):
     #: AES-GCM of {stem, image, options, key}; associated data "item:<item_id>:<revision>".
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
     def context(self) -> str:

@@ -110,9 +110,9 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
 
 
 def _register() -> None:
-    from exam_engine.cli import bank, demo, exams, roster
+    from exam_engine.cli import bank, demo, exams, roster, server
 
-    for module in (bank, exams, roster, demo):
+    for module in (bank, exams, roster, demo, server):
         module.register(main)
 
 

@@ -1,13 +1,15 @@
-"""`exam-engine demo`: a ready-to-try instance on the embedded default (SQLite, one process).
+"""`exam-engine demo`: a ready-to-try sitting on the embedded default (SQLite, one process).
 
-It imports the sample banks, schedules the short "SKD demo" exam with one session of demo
-candidates, assembles their forms, prints the credentials, and serves the app."""
+It imports the sample banks, schedules a short "SKD demo" session that starts by itself a
+minute later, opens it (forms and session PIN), prints every credential, and serves."""
 from __future__ import annotations
 
 import csv
+import secrets
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -15,93 +17,91 @@ from exam_engine.cli import clear_errors, engine_from
 from exam_engine.context import EngineContext
 
 DEMO_EXAM = "DEMO"
-DEMO_SESSION = "DEMO-S1"
+VENUE_TZ = ZoneInfo("Asia/Jakarta")
 FIRST_NAMES = ["Ayu", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hadi", "Indah", "Joko", "Kartika",
                "Lestari", "Made", "Nur", "Oktavia", "Putu", "Rizky", "Sari", "Taufik", "Wulan"]
 LAST_NAMES = ["Pratama", "Saputra", "Wijaya", "Lestari", "Hidayat", "Siregar", "Nasution", "Santoso",
               "Kurniawan", "Halim"]
 
 
-def write_demo_roster(path: Path, count: int, session_code: str, seed: int = 7) -> Path:
+def write_demo_roster(path: Path, count: int, session_code: str, prefix: str, seed: int = 7) -> Path:
     """A roster file like a committee's: made-up names and NIK-shaped numbers."""
-    rng = random.Random(seed)
+    rng = random.Random(seed + hash(prefix) % 1000)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["nomor_peserta", "nik", "nama", "formasi", "tanggal_lahir", "sesi", "akomodasi"])
         for n in range(1, count + 1):
             born = datetime(1990, 1, 1) + timedelta(days=rng.randrange(0, 4000))
-            nik = f"3171{rng.randrange(10**11, 10**12)}"
-            name = f"{FIRST_NAMES[(n - 1) % len(FIRST_NAMES)]} {rng.choice(LAST_NAMES)}"
-            writer.writerow([f"DEMO{n:04d}", nik, name, "umum", born.date().isoformat(), session_code,
-                             "tunanetra" if n == count else ""])
+            writer.writerow([f"{prefix}{n:03d}", f"3171{rng.randrange(10**11, 10**12)}",
+                             f"{FIRST_NAMES[(n - 1) % len(FIRST_NAMES)]} {rng.choice(LAST_NAMES)}", "umum",
+                             born.date().isoformat(), session_code, "tunanetra" if n == count > 1 else ""])
     return path
 
 
-def prepare_demo(engine: EngineContext, candidates: int) -> list[tuple[str, str, str]]:
-    """Idempotent set-up; returns (number, name, PIN) for every demo candidate."""
-    from question_bank.importer import import_items, validate_files
-    from question_bank.service import assemble_session
-    from exam_engine.roster.attendance import reissue_pins, write_attendance
-    from exam_engine.roster.importer import import_roster
-    from exam_engine.scheduling.models import Exam
-    from exam_engine.scheduling.service import create_exam, create_session, get_session
-    from exam_engine.problems import InvalidFile
+def prepare_demo(engine: EngineContext, candidates: int, start_in: int) -> tuple[str, str, list[tuple[str, str, str]]]:
+    """A new demo session each run; returns (session code, session PIN, [(number, name, PIN)])."""
     from sqlalchemy import select
 
-    samples = sorted((Path(__file__).resolve().parents[2] / "question_bank" / "samples").glob("*.yaml"))
-    result = validate_files(samples)
+    from exam_engine.delivery.sittings import open_session
+    from exam_engine.problems import InvalidFile
+    from exam_engine.roster.attendance import write_attendance
+    from exam_engine.roster.importer import import_roster
+    from exam_engine.scheduling.models import Exam
+    from exam_engine.scheduling.service import create_exam, create_session
+    from question_bank.importer import import_items, validate_files
+
+    result = validate_files(sorted((Path(__file__).resolve().parents[2] / "question_bank" / "samples").glob("*.yaml")))
     if result.problems:
         raise InvalidFile(result.problems)
+    start = (datetime.now(VENUE_TZ) + timedelta(seconds=start_in)).replace(microsecond=0)
+    stamp = secrets.token_hex(3).upper()  # runs in the same second still get their own session
+    code = f"DEMO-{start:%H%M}-{stamp}"
     folder = engine.settings.instance_path / "demo"
     with engine.db.transaction() as session:
         import_items(session, engine.vault, result.items)
         if session.scalar(select(Exam).where(Exam.code == DEMO_EXAM)) is None:
             create_exam(session, DEMO_EXAM, "skd-demo", "SKD Demo")
-            start = (datetime.now() + timedelta(minutes=10)).replace(second=0, microsecond=0)
-            create_session(session, DEMO_EXAM, DEMO_SESSION, start.date().isoformat(), start.strftime("%H:%M"),
-                           "Ruang Demo 1", max(candidates, 1))
-            issued = import_roster(session, engine.vault, engine.pins,
-                                   write_demo_roster(folder / "roster.csv", candidates, DEMO_SESSION))
-        else:
-            # PINs are stored hashed; printing them again means issuing new ones.
-            issued = reissue_pins(session, engine.vault, engine.pins, get_session(session, DEMO_SESSION))
+        exam_session = create_session(session, DEMO_EXAM, code, start.date().isoformat(), start.strftime("%H:%M:%S"),
+                                      "Ruang Demo 1", max(candidates, 1), timezone=str(VENUE_TZ))
+        exam_session.auto_start = True
+        issued = import_roster(session, engine.vault, engine.pins,
+                               write_demo_roster(folder / f"roster-{code}.csv", candidates, code, f"D{stamp}"))
         write_attendance(issued, folder, replace=True)
-        assemble_session(session, get_session(session, DEMO_SESSION))
-    return [(i.candidate.number, i.name, i.pin) for i in issued]
+        session_pin = open_session(session, engine.pins, exam_session)
+    return code, session_pin, [(i.candidate.number, i.name, i.pin) for i in issued]
 
 
 def register(main: click.Group) -> None:
     @main.command("demo")
     @click.option("--candidates", default=10, show_default=True, help="Demo candidates in the room.")
+    @click.option("--start-in", default=60, show_default=True, help="Seconds until the session starts by itself.")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True)
-    @click.option("--no-serve", is_flag=True, help="Prepare the instance and print credentials only.")
+    @click.option("--no-serve", is_flag=True, help="Prepare the sitting and print credentials only.")
     @click.pass_context
     @clear_errors
-    def demo(ctx: click.Context, candidates: int, host: str, port: int, no_serve: bool) -> None:
+    def demo(ctx: click.Context, candidates: int, start_in: int, host: str, port: int, no_serve: bool) -> None:
         """Set up a demo sitting on the embedded default and serve it."""
+        from exam_engine.cli.server import exec_server
         from exam_engine.migrate import upgrade
         from exam_engine.vault import create_key_file
 
         engine = engine_from(ctx, require_db=False)
-        key_file = engine.settings.resolved_key_file
-        if not engine.settings.master_key and not key_file.exists():
-            create_key_file(key_file)
+        if not engine.settings.master_key and not engine.settings.resolved_key_file.exists():
+            create_key_file(engine.settings.resolved_key_file)
         upgrade(engine.db)
-        credentials = prepare_demo(engine, candidates)
+        code, session_pin, credentials = prepare_demo(engine, candidates, start_in)
         base = f"http://{host}:{port}"
-        click.echo(f"exam-engine demo: exam {DEMO_EXAM} (SKD demo profile), session {DEMO_SESSION}")
+        click.echo(f"exam-engine demo: exam {DEMO_EXAM} (SKD demo profile, 15 items, 15 minutes), session {code}")
         click.echo(f"instance: {engine.settings.instance_path.resolve()}")
-        click.echo(f"server: {base}/  (health: {base}/healthz)")
-        click.echo("candidate terminal, proctor console and scoreboard: not built yet (issues 3 and 4)")
-        click.echo("candidates (nomor peserta / PIN registrasi):")
+        click.echo(f"candidate terminal: {base}/candidate/   (English: {base}/candidate/?lang=en)")
+        click.echo("proctor console and scoreboard: not built yet (issue 4)")
+        click.echo(f"session PIN (announced in the room): {session_pin}")
+        click.echo(f"the session starts by itself in {start_in} s; or now: exam-engine session start --session {code}")
+        click.echo("candidates (nomor peserta / PIN registrasi / nama):")
         for number, name, pin in credentials:
             click.echo(f"  {number}  {pin}  {name}")
         click.echo(f"attendance lists: {engine.settings.instance_path.resolve() / 'demo'}")
-        if no_serve:
-            return
-        from exam_engine import create_app
-
-        app = create_app({"instance_path": engine.settings.instance_path})
-        app.run(host=host, port=port)
+        if not no_serve:
+            exec_server(str(engine.settings.instance_path.resolve()), host, port)

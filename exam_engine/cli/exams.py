@@ -52,6 +52,37 @@ def session_create(ctx: click.Context, exam_code: str, code: str, day: str, star
                    f"room {created.room}, {created.capacity} seats")
 
 
+@session_group.command("open")
+@click.option("--session", "session_code", required=True)
+@click.pass_context
+@clear_errors
+def session_open(ctx: click.Context, session_code: str) -> None:
+    """Assemble the forms and issue the session PIN to announce in the room."""
+    from exam_engine.delivery.sittings import open_session
+    from exam_engine.scheduling.service import get_session
+
+    engine = engine_from(ctx)
+    with engine.db.transaction() as session:
+        pin = open_session(session, engine.pins, get_session(session, session_code))
+    click.echo(f"session {session_code} is open for login; session PIN: {pin}")
+
+
+@session_group.command("start")
+@click.option("--session", "session_code", required=True)
+@click.pass_context
+@clear_errors
+def session_start(ctx: click.Context, session_code: str) -> None:
+    """Start the clocks; running servers release every terminal's key within a second."""
+    from exam_engine.db import utcnow
+    from exam_engine.delivery.sittings import start_session
+    from exam_engine.scheduling.service import get_session
+
+    engine = engine_from(ctx)
+    with engine.db.transaction() as session:
+        count = start_session(session, get_session(session, session_code), utcnow())
+    click.echo(f"session {session_code} started ({count} attempt(s) logged in so far)")
+
+
 @click.group("forms")
 def forms() -> None:
     """Per-candidate forms drawn from the bank by the blueprint."""

@@ -20,10 +20,19 @@ def run_migrations() -> None:
         _run(connectable)
 
 
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Migrations use plain SQLAlchemy types, never the app's decorators."""
+    from exam_engine.db import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     # Batch mode: SQLite can only change a table by copying it.
     context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, render_item=_render_item)
     with context.begin_transaction():
         context.run_migrations()
 

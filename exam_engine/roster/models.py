@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exam_engine.db import Base, utcnow
+from exam_engine.db import Base, UTCDateTime, utcnow
 from exam_engine.scheduling.models import Exam, ExamSession
 
 
@@ -26,8 +26,8 @@ class Candidate(Base):
     accommodations: Mapped[list[str]] = mapped_column(JSON, default=list)
     extra_minutes: Mapped[int] = mapped_column(Integer, default=0)
     pin_hash: Mapped[str | None] = mapped_column(String(200))
-    pin_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    pin_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     exam: Mapped[Exam] = relationship()
     session: Mapped[ExamSession] = relationship()

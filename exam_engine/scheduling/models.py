@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Time
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exam_engine.db import Base, utcnow
+from exam_engine.db import Base, UTCDateTime, utcnow
 
 
 class Exam(Base):
@@ -20,7 +20,7 @@ class Exam(Base):
     #: The profile as it was when the exam was created: later edits to the shipped
     #: profile files must not change an exam that is already scheduled.
     profile_data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     sessions: Mapped[list[ExamSession]] = relationship(back_populates="exam", order_by="ExamSession.code")
 
@@ -39,5 +39,11 @@ class ExamSession(Base):
     #: Seed of every form of this session; with the bank version it reproduces them.
     seed: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    #: Announced in the room; hashed like registration PINs.
+    session_pin_hash: Mapped[str | None] = mapped_column(String(200))
+    #: Start by itself at the scheduled time (otherwise a proctor or `session start` does).
+    auto_start: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When the keys were released; every attempt's clock starts here.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     exam: Mapped[Exam] = relationship(back_populates="sessions")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 
 def test_init_creates_a_private_key_and_the_database(cli, instance):
@@ -46,10 +47,10 @@ def test_session_create_checks_its_inputs(cli):
 def test_demo_prepares_a_sitting_and_prints_credentials(cli, instance):
     result = cli("demo", "--no-serve", "--candidates", "5")
     assert result.exit_code == 0, result.output
-    lines = [line.split() for line in result.output.splitlines() if line.startswith("  DEMO")]
+    lines = [line.split() for line in result.output.splitlines() if line.startswith("  D")]
     assert len(lines) == 5 and all(len(pin) == 6 and pin.isdigit() for _, pin, *_ in lines)
-    assert (instance / "demo" / "daftar-hadir-DEMO-S1.csv").exists()
-    again = cli("demo", "--no-serve", "--candidates", "5")  # idempotent; PINs are reissued
+    assert "candidate terminal: http://127.0.0.1:5000/candidate/" in result.output
+    assert re.search(r"session PIN \(announced in the room\): \d{6}", result.output)
+    assert list((instance / "demo").glob("daftar-hadir-DEMO-*.csv"))
+    again = cli("demo", "--no-serve", "--candidates", "5")  # a second run schedules a new session
     assert again.exit_code == 0, again.output
-    assert [line.split()[1] for line in again.output.splitlines() if line.startswith("  DEMO")] != \
-        [pin for _, pin, *_ in lines]

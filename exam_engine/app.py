@@ -1,0 +1,44 @@
+"""The app factory: config, storage, delivery blueprint and Socket.IO namespace, wired once."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask, redirect, url_for
+from flask_socketio import SocketIO
+
+from exam_engine.config import Settings, load_settings
+from exam_engine.context import EngineContext
+
+
+#: Larger Socket.IO messages are refused by Engine.IO before any handler runs.
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    from exam_engine.delivery import views as candidate_views
+    from exam_engine.delivery.runtime import Delivery
+    from exam_engine.delivery.socket import NAMESPACE, CandidateNamespace
+
+    settings = load_settings(overrides=overrides)
+    engine = EngineContext(settings)
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    app.config["SECRET_KEY"] = settings.secret_key or engine.vault.subkey("flask-secret").hex()
+    app.extensions["exam_engine"] = engine
+    app.extensions["delivery"] = Delivery.create(engine)
+
+    origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
+    socketio = SocketIO(app, async_mode=settings.async_mode or None, message_queue=settings.message_queue or None,
+                        cors_allowed_origins=origins or None, max_http_buffer_size=MAX_MESSAGE_BYTES,
+                        manage_session=False)
+    socketio.on_namespace(CandidateNamespace(NAMESPACE))
+    app.register_blueprint(candidate_views.bp)
+
+    @app.get("/")
+    def index() -> Any:
+        return redirect(url_for("candidate.terminal"))
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,1 @@
+"""Live delivery: login, encrypted packages, key release, the server-owned clock, answers."""

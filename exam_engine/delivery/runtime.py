@@ -1,0 +1,39 @@
+"""What the delivery side needs at run time, built once per app."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+
+from exam_engine.context import EngineContext
+from exam_engine.db import utcnow
+from exam_engine.delivery.tokens import CandidateTokens
+from exam_engine.scoring.keys import KeyCache
+from question_bank.service import item_content
+
+
+@dataclass
+class Delivery:
+    engine: EngineContext
+    tokens: CandidateTokens
+    keys: KeyCache
+    #: sid -> (attempt id, terminal) of this node's candidate connections
+    connections: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, engine: EngineContext) -> Delivery:
+        def load(pk: int) -> dict[str, Any]:
+            with engine.db.session() as session:
+                return item_content(session, engine.vault, pk)
+
+        return cls(engine, CandidateTokens(engine.vault), KeyCache(load))
+
+    @staticmethod
+    def now() -> datetime:
+        return utcnow()
+
+
+def delivery(app: Flask | None = None) -> Delivery:
+    return (app or current_app).extensions["delivery"]  # type: ignore[no-any-return]

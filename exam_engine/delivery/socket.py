@@ -1,0 +1,158 @@
+"""The /candidate Socket.IO namespace: thin handlers over the delivery services.
+
+Every answer is acknowledged only after its transaction has committed."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, Namespace, disconnect, join_room
+from sqlalchemy.orm import Session
+
+from exam_engine.delivery import attempts, clock, responses
+from exam_engine.delivery.models import Attempt
+from exam_engine.delivery.runtime import Delivery, delivery
+from exam_engine.delivery.tokens import TokenError
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/candidate"
+
+
+def attempt_room(attempt_id: int) -> str:
+    return f"attempt:{attempt_id}"
+
+
+class CandidateNamespace(Namespace):
+    def trigger_event(self, event: str, *args: Any) -> Any:
+        if event not in ("connect", "disconnect") and not hasattr(self, f"on_{event}"):
+            # The dispatcher would drop it silently; the terminal deserves an answer.
+            log.warning("unknown candidate event %r from %s", event, getattr(request, "sid", "?"))
+            self.emit("error", {"code": "unknown_event", "message": f"unknown event {event!r}"}, room=request.sid)
+            return {"ok": False, "code": "unknown_event", "message": f"unknown event {event!r}"}
+        try:
+            return super().trigger_event(event, *args)
+        except TypeError:
+            # Wrong number of arguments from a client: answer, never crash the handler. Logged
+            # with the traceback, since a TypeError of our own would land here too.
+            log.exception("candidate event %r with unexpected arguments", event)
+            return {"ok": False, "code": "bad_request", "message": "wrong arguments"}
+
+    def on_connect(self, auth: Any = None) -> None:
+        d = delivery()
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            claims = d.tokens.verify(token)
+        except TokenError as exc:
+            raise ConnectionRefusedError({"code": exc.code, "message": exc.message}) from None
+        with d.engine.db.session() as session:
+            attempt = session.get(Attempt, claims.attempt_id)
+            if attempt is None or attempt.terminal != claims.terminal:
+                raise ConnectionRefusedError({"code": "terminal_conflict",
+                                              "message": "this attempt belongs to another workstation"})
+            state = attempts.state(session, d.engine.vault, attempt, d.now())
+        d.connections[request.sid] = (claims.attempt_id, claims.terminal)
+        join_room(attempt_room(claims.attempt_id))
+        self.emit("state", state, room=request.sid)
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        delivery().connections.pop(request.sid, None)
+
+    def _with_attempt(self, work: Callable[[Delivery, Session, Attempt], dict[str, Any]],
+                      seq: Any = None) -> dict[str, Any]:
+        """Run `work` in one transaction for this connection's attempt; the commit happens
+        before the ack is returned."""
+        d = delivery()
+        connection = d.connections.get(request.sid)
+        if connection is None:
+            return {"ok": False, "seq": seq, "code": "not_logged_in", "message": "connect with a token first"}
+        ended = None
+        try:
+            with d.engine.db.transaction() as session:
+                attempt = session.get(Attempt, connection[0], with_for_update=True)
+                if attempt is None or attempt.terminal != connection[1]:
+                    disconnect()
+                    return {"ok": False, "seq": seq, "code": "moved",
+                            "message": "the attempt moved to another workstation"}
+                now = d.now()
+                if attempt.status == "active" and clock.expired(attempt, now):
+                    attempts.finish(session, d.engine.vault, d.keys, attempt, "time", now)
+                    ended = {"reason": "time", "result": attempts.visible_result(session, attempt)}
+                    result = {"ok": False, "seq": seq, "code": "finished",
+                              "message": "the exam has ended; answers are no longer accepted"}
+                else:
+                    result = work(d, session, attempt)
+        except responses.Refused as refusal:
+            return {"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message}
+        if ended:
+            self.emit("ended", ended, room=attempt_room(connection[0]))
+        return result
+
+    def _event(self, kind: str, data: Any) -> dict[str, Any]:
+        seq = data.get("seq") if isinstance(data, dict) else None
+        try:
+            event = responses.parse(kind, data)
+        except responses.Refused as refusal:
+            return {"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message}
+
+        def work(d: Delivery, session: Session, attempt: Attempt) -> dict[str, Any]:
+            stored = responses.record(session, attempt, event, d.now())
+            return {"ok": True, "seq": event.seq, **({} if stored else {"duplicate": True})}
+
+        return self._with_attempt(work, seq)
+
+    def on_answer(self, data: Any = None) -> dict[str, Any]:
+        return self._event("answer", data)
+
+    def on_mark(self, data: Any = None) -> dict[str, Any]:
+        return self._event("mark", data)
+
+    def on_clear(self, data: Any = None) -> dict[str, Any]:
+        return self._event("clear", data)
+
+    def on_navigate(self, data: Any = None) -> dict[str, Any]:
+        handle = data.get("h") if isinstance(data, dict) else None
+        if isinstance(handle, bool) or not isinstance(handle, int) or handle < 0:
+            return {"ok": False, "code": "bad_handle", "message": "h: expected a handle"}
+
+        def work(d: Delivery, session: Session, attempt: Attempt) -> dict[str, Any]:
+            from question_bank.forms import Form
+
+            if handle >= len(session.get(Form, attempt.form_id).items):  # type: ignore[union-attr]
+                raise responses.Refused("bad_handle", "no such item")
+            attempt.position = handle
+            return {"ok": True}
+
+        return self._with_attempt(work)
+
+    def on_finish(self, data: Any = None) -> dict[str, Any]:
+        seq = data.get("seq") if isinstance(data, dict) else None
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            return {"ok": False, "seq": seq, "code": "bad_request", "message": "seq: expected an integer"}
+        ended: dict[str, Any] = {}
+
+        def work(d: Delivery, session: Session, attempt: Attempt) -> dict[str, Any]:
+            if attempt.status == "finished":
+                ended.update(reason=attempt.finish_reason, result=attempts.visible_result(session, attempt))
+                return {"ok": True, "seq": seq}
+            responses.check_open(attempt, d.now())
+            attempt.last_seq = max(attempt.last_seq, seq)
+            attempts.finish(session, d.engine.vault, d.keys, attempt, "finished", d.now())
+            ended.update(reason="finished", result=attempts.visible_result(session, attempt))
+            return {"ok": True, "seq": seq}
+
+        result = self._with_attempt(work, seq)
+        if ended:
+            connection = delivery().connections.get(request.sid)
+            if connection:
+                self.emit("ended", ended, room=attempt_room(connection[0]))
+        return result
+
+    def on_sync(self, data: Any = None) -> dict[str, Any]:
+        d = delivery()
+        connection = d.connections.get(request.sid)
+        if connection is None:
+            return {"ok": False, "code": "not_logged_in", "message": "connect with a token first"}
+        with d.engine.db.session() as session:
+            attempt = session.get(Attempt, connection[0])
+            return attempts.state(session, d.engine.vault, attempt, d.now())  # type: ignore[arg-type]

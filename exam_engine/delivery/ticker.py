@@ -1,0 +1,105 @@
+"""The delivery heartbeat, once a second on every node: record that the node is alive,
+release keys of sessions that started, and close attempts whose time is up."""
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import socket
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exam_engine.delivery import attempts, clock
+from exam_engine.delivery.models import Attempt
+from exam_engine.delivery.runtime import Delivery, delivery
+from exam_engine.delivery.socket import NAMESPACE, attempt_room
+from exam_engine.delivery.sittings import scheduled_start, start_session
+from exam_engine.scheduling.models import ExamSession
+
+log = logging.getLogger(__name__)
+INTERVAL = 1.0
+
+
+class Ticker:
+    def __init__(self, app: Flask, socketio: SocketIO) -> None:
+        self.app, self.socketio = app, socketio
+        self.node = f"{socket.gethostname()}:{os.getpid()}"
+        self.released: dict[int, Any] = {}  # session id -> started_at already broadcast
+        self.running = False
+
+    def recover(self) -> float:
+        """Before serving: credit the outage since the last heartbeat of any node."""
+        d = delivery(self.app)
+        with d.engine.db.transaction() as session:
+            gap = clock.credit_outage(session, d.now())
+            clock.beat(session, self.node, d.now())
+        if gap:
+            log.warning("server was down for %.1f s; credited to running attempts", gap)
+        return gap
+
+    def tick(self) -> None:
+        d = delivery(self.app)
+        with d.engine.db.transaction() as session:
+            clock.beat(session, self.node, d.now())
+            self._auto_start(session, d.now())
+        self._release_keys(d)
+        self._close_expired(d)
+
+    @staticmethod
+    def _auto_start(session: Session, now: datetime) -> None:
+        for exam_session in session.scalars(select(ExamSession).where(ExamSession.status == "open",
+                                                                       ExamSession.auto_start.is_(True))):
+            if scheduled_start(exam_session) <= now:
+                start_session(session, exam_session, now)
+
+    def _release_keys(self, d: Delivery) -> None:
+        with d.engine.db.session() as session:
+            started = session.scalars(select(ExamSession).where(ExamSession.status == "started")).all()
+            fresh = [s for s in started if self.released.get(s.id) != s.started_at]
+            messages = []
+            for exam_session in fresh:
+                for attempt in session.scalars(select(Attempt).where(Attempt.session_id == exam_session.id,
+                                                                     Attempt.status != "waiting")):
+                    key = base64.b64encode(attempts.package_key(d.engine.vault, attempt)).decode()
+                    now = d.now()
+                    messages.append((attempt.id, {"key": key}, {
+                        "status": attempt.status, "server_time": int(now.timestamp() * 1000),
+                        "remaining": int(clock.remaining_seconds(attempt, now) * 1000)}))
+                self.released[exam_session.id] = exam_session.started_at
+        for attempt_id, key, time in messages:
+            self.socketio.emit("key", key, to=attempt_room(attempt_id), namespace=NAMESPACE)
+            self.socketio.emit("time", time, to=attempt_room(attempt_id), namespace=NAMESPACE)
+
+    def _close_expired(self, d: Delivery) -> None:
+        ended = []
+        with d.engine.db.transaction() as session:
+            now = d.now()
+            for attempt in session.scalars(select(Attempt).where(Attempt.status == "active",
+                                                                 Attempt.deadline_at <= now)):
+                attempts.finish(session, d.engine.vault, d.keys, attempt, "time", now)
+                ended.append((attempt.id, {"reason": "time", "result": attempts.visible_result(session, attempt)}))
+        for attempt_id, payload in ended:  # after the commit: the result is stored before it is shown
+            self.socketio.emit("ended", payload, to=attempt_room(attempt_id), namespace=NAMESPACE)
+
+    def run(self) -> None:
+        self.running = True
+        while self.running:
+            try:
+                self.tick()
+            except Exception:  # one bad tick must not stop the clock of every attempt
+                log.exception("delivery tick failed")
+            self.socketio.sleep(INTERVAL)
+
+
+def start_ticker(app: Flask) -> Ticker:
+    """Recover synchronously (before any answer is judged against a deadline), then tick."""
+    socketio = app.extensions["socketio"]
+    ticker = Ticker(app, socketio)
+    ticker.recover()
+    socketio.start_background_task(ticker.run)
+    return ticker

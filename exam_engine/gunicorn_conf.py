@@ -1,0 +1,28 @@
+"""gunicorn settings for one exam-engine node: `gunicorn -c python:exam_engine.gunicorn_conf`.
+
+One gevent worker per node (Socket.IO needs sticky connections; scale with nodes, not
+workers). gevent because the evidence says so (../shared/TESTING.md): one gevent worker
+held 2,000 websocket clients at ~4,000 acks/s, where threading degraded to seconds and once
+stalled. simple-websocket serves the websockets through gunicorn's raw socket."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+wsgi_app = "exam_engine.wsgi:app"
+worker_class = "gevent"
+workers = 1
+# The default of 1,000 silently parks further terminals in the backlog.
+worker_connections = int(os.environ.get("EXAM_ENGINE_WORKER_CONNECTIONS", "10000"))
+bind = os.environ.get("EXAM_ENGINE_BIND", "127.0.0.1:5000")
+graceful_timeout = int(os.environ.get("EXAM_ENGINE_GRACEFUL_TIMEOUT", "10"))
+timeout = 60
+accesslog = None
+loglevel = os.environ.get("EXAM_ENGINE_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker: Any) -> None:
+    """Credit any outage before the first request, then start the delivery ticker."""
+    from exam_engine.delivery.ticker import start_ticker
+
+    start_ticker(worker.wsgi)

@@ -1,0 +1,1 @@
+"""Flags and proctor actions (the console's web side lives in proctor_console/)."""
