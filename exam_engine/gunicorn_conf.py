@@ -18,6 +18,9 @@ bind = os.environ.get("EXAM_ENGINE_BIND", "127.0.0.1:5000")
 graceful_timeout = int(os.environ.get("EXAM_ENGINE_GRACEFUL_TIMEOUT", "10"))
 timeout = 60
 accesslog = None
+# Several nodes may share a machine (tests, a small venue); gunicorn's control socket has
+# one default path per user, and exam-engine does not use it.
+control_socket_disable = True
 loglevel = os.environ.get("EXAM_ENGINE_LOG_LEVEL", "info")
 
 

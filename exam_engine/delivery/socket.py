@@ -27,8 +27,10 @@ class CandidateNamespace(Namespace):
     def trigger_event(self, event: str, *args: Any) -> Any:
         if event not in ("connect", "disconnect") and not hasattr(self, f"on_{event}"):
             # The dispatcher would drop it silently; the terminal deserves an answer.
-            log.warning("unknown candidate event %r from %s", event, getattr(request, "sid", "?"))
-            self.emit("error", {"code": "unknown_event", "message": f"unknown event {event!r}"}, room=request.sid)
+            # Outside Flask's request context here: the sid is the first argument.
+            sid = args[0] if args else None
+            log.warning("unknown candidate event %r from %s", event, sid)
+            self.emit("error", {"code": "unknown_event", "message": f"unknown event {event!r}"}, room=sid)
             return {"ok": False, "code": "unknown_event", "message": f"unknown event {event!r}"}
         try:
             return super().trigger_event(event, *args)
@@ -44,12 +46,12 @@ class CandidateNamespace(Namespace):
         try:
             claims = d.tokens.verify(token)
         except TokenError as exc:
-            raise ConnectionRefusedError({"code": exc.code, "message": exc.message}) from None
+            raise ConnectionRefusedError(exc.message, {"code": exc.code, "message": exc.message}) from None
         with d.engine.db.session() as session:
             attempt = session.get(Attempt, claims.attempt_id)
             if attempt is None or attempt.terminal != claims.terminal:
-                raise ConnectionRefusedError({"code": "terminal_conflict",
-                                              "message": "this attempt belongs to another workstation"})
+                message = "this attempt belongs to another workstation"
+                raise ConnectionRefusedError(message, {"code": "terminal_conflict", "message": message})
             state = attempts.state(session, d.engine.vault, attempt, d.now())
         d.connections[request.sid] = (claims.attempt_id, claims.terminal)
         join_room(attempt_room(claims.attempt_id))
