@@ -40,6 +40,13 @@ class SectionBlueprint:
 
 
 @dataclass(frozen=True)
+class TimeGroup:
+    code: str
+    seconds: int
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Profile:
     code: str
     name: dict[str, str]
@@ -60,6 +67,21 @@ class Profile:
 
     def extra_minutes(self, accommodations: list[str]) -> int:
         return sum(int(self.accommodations[a].get("extra_minutes", 0)) for a in accommodations)
+
+    def time_plan(self, extra_minutes: int = 0) -> list[TimeGroup]:
+        """Timed parts in order. Without time groups the whole exam is one part; with them
+        (PPPK: the interview has its own 10 minutes after the other three) each part opens
+        when the previous one ends. Extra minutes from accommodations go to the first part."""
+        if not self.time_groups:
+            return [TimeGroup("all", (self.duration_minutes + extra_minutes) * 60,
+                              tuple(s.code for s in self.sections))]
+        order: list[str] = []
+        for s in self.sections:
+            if (s.time_group or "") not in order:
+                order.append(s.time_group or "")
+        return [TimeGroup(code, (int(self.time_groups[code]["minutes"]) + (extra_minutes if k == 0 else 0)) * 60,
+                          tuple(s.code for s in self.sections if (s.time_group or "") == code))
+                for k, code in enumerate(order)]
 
 
 def _section(raw: Any, index: int, problems: Problems) -> SectionBlueprint | None:
@@ -99,6 +121,13 @@ def parse_profile(data: Any, source: str) -> Profile:
             problems.add(1, name, "missing")
     sections = [s for i, raw in enumerate(data.get("sections") or []) if (s := _section(raw, i, problems))]
     assembly = data.get("assembly") or {}
+    groups = data.get("time_groups") or {}
+    for s in sections:
+        if groups and s.time_group not in groups:
+            problems.add(1, f"sections.{s.code}.time_group", f"{s.time_group!r}: not one of {', '.join(groups)}")
+    for code, group in groups.items():
+        if not isinstance(group, dict) or not isinstance(group.get("minutes"), int) or group["minutes"] < 1:
+            problems.add(1, f"time_groups.{code}.minutes", "must be a positive whole number")
     if problems:
         raise InvalidFile(problems.items)
     return Profile(

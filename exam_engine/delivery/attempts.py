@@ -18,6 +18,7 @@ from exam_engine.scoring.keys import KeyCache
 from exam_engine.scoring.results import judge, score_sections
 from exam_engine.vault import Vault
 from question_bank.forms import Form
+from question_bank.profiles import TimeGroup
 
 
 class NoForm(Exception):
@@ -31,9 +32,9 @@ def get_or_create_attempt(session: Session, vault: Vault, candidate: Candidate) 
     form = session.scalar(select(Form).where(Form.candidate_id == candidate.id))
     if form is None:
         raise NoForm(candidate.number)
-    profile = profile_of(candidate.exam)
+    plan = profile_of(candidate.exam).time_plan(candidate.extra_minutes)
     attempt = Attempt(candidate_id=candidate.id, session_id=candidate.session_id, form_id=form.id,
-                      package_key=b"", allowed_seconds=(profile.duration_minutes + candidate.extra_minutes) * 60)
+                      package_key=b"", group_index=0, allowed_seconds=plan[0].seconds)
     try:
         with session.begin_nested():  # two terminals racing to create it: one insert wins
             session.add(attempt)
@@ -52,6 +53,21 @@ def package_key(vault: Vault, attempt: Attempt) -> bytes:
     return vault.decrypt(attempt.package_key, attempt.key_context)
 
 
+def time_group(session: Session, attempt: Attempt) -> tuple[TimeGroup, int]:
+    """The attempt's current timed part, and how many parts there are."""
+    candidate = session.get(Candidate, attempt.candidate_id)
+    plan = profile_of(candidate.exam).time_plan(candidate.extra_minutes)  # type: ignore[union-attr]
+    return plan[min(attempt.group_index, len(plan) - 1)], len(plan)
+
+
+def open_handles(session: Session, attempt: Attempt) -> range:
+    """Handles of the current part (sections of a part are contiguous on the form)."""
+    group, _ = time_group(session, attempt)
+    form = session.get(Form, attempt.form_id)
+    handles = [h for h, e in enumerate(form.items) if e["section"] in group.sections]  # type: ignore[union-attr]
+    return range(handles[0], handles[-1] + 1) if handles else range(0)
+
+
 def state(session: Session, vault: Vault, attempt: Attempt, now: datetime) -> dict[str, Any]:
     """Everything a terminal needs to resume: status, clock, answers, position, key, result."""
     answers = {str(r.handle): {"choice": r.choice, "marked": r.marked}
@@ -67,7 +83,30 @@ def state(session: Session, vault: Vault, attempt: Attempt, now: datetime) -> di
         "key": base64.b64encode(package_key(vault, attempt)).decode() if started else None,
         "result": visible_result(session, attempt),
         "finish_reason": attempt.finish_reason,
+        "group": group_state(session, attempt),
     }
+
+
+def group_state(session: Session, attempt: Attempt) -> dict[str, Any]:
+    group, count = time_group(session, attempt)
+    handles = open_handles(session, attempt)
+    return {"code": group.code, "index": attempt.group_index, "count": count, "sections": list(group.sections),
+            "first": handles.start, "last": handles.stop - 1}
+
+
+def end_part(session: Session, vault: Vault, keys: KeyCache, attempt: Attempt, reason: str, now: datetime) -> bool:
+    """End the current timed part: open the next one with its own clock, or finish the
+    attempt after the last. Returns True when the attempt is finished."""
+    _, count = time_group(session, attempt)
+    if attempt.group_index + 1 >= count:
+        finish(session, vault, keys, attempt, reason, now)
+        return True
+    attempt.group_index += 1
+    group, _ = time_group(session, attempt)
+    attempt.allowed_seconds, attempt.credited_seconds, attempt.paused_at = group.seconds, 0.0, None
+    attempt.started_at, attempt.status = now, "active"
+    clock.recompute_deadline(attempt)
+    return False
 
 
 def visible_result(session: Session, attempt: Attempt) -> dict[str, Any] | None:

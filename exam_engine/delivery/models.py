@@ -27,9 +27,12 @@ class Attempt(Base):
     terminal_ip: Mapped[str | None] = mapped_column(String(64))
     #: Set by a proctor: the next login from another workstation takes the attempt over.
     move_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Index into the profile's time plan: the timed part the candidate is in.
+    group_index: Mapped[int] = mapped_column(Integer, default=0)
+    #: Length of the current timed part (the whole exam unless the profile has time groups).
     allowed_seconds: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: Outages, pauses and added time: the deadline moves by this much.
+    #: Outages, pauses and added time in the current part: the deadline moves by this much.
     credited_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: started_at + allowed + credited; NULL while waiting or paused. Indexed for the ticker.

@@ -48,7 +48,8 @@ def plaintext(session: Session, vault: Vault, attempt: Attempt) -> dict[str, Any
         })
         if not sections or sections[-1]["code"] != entry["section"]:
             blueprint = profile.section(entry["section"])
-            sections.append({"code": blueprint.code, "name": blueprint.name, "first": h, "count": 0})
+            sections.append({"code": blueprint.code, "name": blueprint.name, "first": h, "count": 0,
+                             "time_group": blueprint.time_group})
         sections[-1]["count"] += 1
     return {"v": 1, "title": candidate.exam.title, "sections": sections, "items": items}  # type: ignore[union-attr]
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exam_engine.delivery import clock
+from exam_engine.delivery.attempts import open_handles
 from exam_engine.delivery.models import AnswerEvent, Attempt, Response
 from question_bank.forms import Form
 
@@ -82,6 +83,8 @@ def record(session: Session, attempt: Attempt, event: Event, now: datetime) -> b
     entries = form.items  # type: ignore[union-attr]
     if not 0 <= event.handle < len(entries):
         raise Refused("bad_handle", f"h must be 0..{len(entries) - 1}")
+    if event.handle not in open_handles(session, attempt):
+        raise Refused("section_closed", "this item's part of the exam is closed")
     if event.kind == "answer" and not 0 <= event.value < len(entries[event.handle]["options"]):  # type: ignore[operator]
         raise Refused("bad_choice", f"choice must be 0..{len(entries[event.handle]['options']) - 1}")
     session.add(AnswerEvent(attempt_id=attempt.id, seq=event.seq, kind=event.kind, handle=event.handle,

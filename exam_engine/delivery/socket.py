@@ -23,6 +23,14 @@ def attempt_room(attempt_id: int) -> str:
     return f"attempt:{attempt_id}"
 
 
+def close_part(d: Delivery, session: Session, attempt: Attempt, reason: str, now: Any) -> tuple[str, dict[str, Any]]:
+    """End the current timed part; returns the event to push once committed: `ended`, or
+    `state` with the next part's clock."""
+    if attempts.end_part(session, d.engine.vault, d.keys, attempt, reason, now):
+        return "ended", {"reason": reason, "result": attempts.visible_result(session, attempt)}
+    return "state", attempts.state(session, d.engine.vault, attempt, now)
+
+
 class CandidateNamespace(Namespace):
     def trigger_event(self, event: str, *args: Any) -> Any:
         if event not in ("connect", "disconnect") and not hasattr(self, f"on_{event}"):
@@ -68,7 +76,7 @@ class CandidateNamespace(Namespace):
         connection = d.connections.get(request.sid)
         if connection is None:
             return {"ok": False, "seq": seq, "code": "not_logged_in", "message": "connect with a token first"}
-        ended = None
+        push: tuple[str, dict[str, Any]] | None = None
         try:
             with d.engine.db.transaction() as session:
                 attempt = session.get(Attempt, connection[0], with_for_update=True)
@@ -78,16 +86,16 @@ class CandidateNamespace(Namespace):
                             "message": "the attempt moved to another workstation"}
                 now = d.now()
                 if attempt.status == "active" and clock.expired(attempt, now):
-                    attempts.finish(session, d.engine.vault, d.keys, attempt, "time", now)
-                    ended = {"reason": "time", "result": attempts.visible_result(session, attempt)}
-                    result = {"ok": False, "seq": seq, "code": "finished",
-                              "message": "the exam has ended; answers are no longer accepted"}
+                    # The ticker may not have run yet: the deadline is enforced here too.
+                    push = close_part(d, session, attempt, "time", now)
+                    result = {"ok": False, "seq": seq, "code": "finished" if push[0] == "ended" else "section_closed",
+                              "message": "time is up for this part of the exam"}
                 else:
                     result = work(d, session, attempt)
         except responses.Refused as refusal:
             return {"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message}
-        if ended:
-            self.emit("ended", ended, room=attempt_room(connection[0]))
+        if push:
+            self.emit(push[0], push[1], room=attempt_room(connection[0]))
         return result
 
     def _event(self, kind: str, data: Any) -> dict[str, Any]:
@@ -128,26 +136,28 @@ class CandidateNamespace(Namespace):
         return self._with_attempt(work)
 
     def on_finish(self, data: Any = None) -> dict[str, Any]:
+        """Finish the current timed part: the next part opens, or the attempt ends."""
         seq = data.get("seq") if isinstance(data, dict) else None
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
             return {"ok": False, "seq": seq, "code": "bad_request", "message": "seq: expected an integer"}
-        ended: dict[str, Any] = {}
+        push: list[tuple[str, dict[str, Any]]] = []
 
         def work(d: Delivery, session: Session, attempt: Attempt) -> dict[str, Any]:
             if attempt.status == "finished":
-                ended.update(reason=attempt.finish_reason, result=attempts.visible_result(session, attempt))
+                push.append(("ended", {"reason": attempt.finish_reason,
+                                       "result": attempts.visible_result(session, attempt)}))
                 return {"ok": True, "seq": seq}
+            if seq <= attempt.last_seq:  # a resent finish of a part that already closed
+                return {"ok": True, "seq": seq, "duplicate": True}
             responses.check_open(attempt, d.now())
-            attempt.last_seq = max(attempt.last_seq, seq)
-            attempts.finish(session, d.engine.vault, d.keys, attempt, "finished", d.now())
-            ended.update(reason="finished", result=attempts.visible_result(session, attempt))
+            attempt.last_seq = seq
+            push.append(close_part(d, session, attempt, "finished", d.now()))
             return {"ok": True, "seq": seq}
 
         result = self._with_attempt(work, seq)
-        if ended:
-            connection = delivery().connections.get(request.sid)
-            if connection:
-                self.emit("ended", ended, room=attempt_room(connection[0]))
+        connection = delivery().connections.get(request.sid)
+        if push and connection:
+            self.emit(push[0][0], push[0][1], room=attempt_room(connection[0]))
         return result
 
     def on_sync(self, data: Any = None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from exam_engine.delivery import attempts, clock
 from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.runtime import Delivery, delivery
-from exam_engine.delivery.socket import NAMESPACE, attempt_room
+from exam_engine.delivery.socket import NAMESPACE, attempt_room, close_part
 from exam_engine.delivery.sittings import scheduled_start, start_session
 from exam_engine.scheduling.models import ExamSession
 
@@ -76,15 +76,14 @@ class Ticker:
             self.socketio.emit("time", time, to=attempt_room(attempt_id), namespace=NAMESPACE)
 
     def _close_expired(self, d: Delivery) -> None:
-        ended = []
+        pushes = []
         with d.engine.db.transaction() as session:
             now = d.now()
             for attempt in session.scalars(select(Attempt).where(Attempt.status == "active",
                                                                  Attempt.deadline_at <= now)):
-                attempts.finish(session, d.engine.vault, d.keys, attempt, "time", now)
-                ended.append((attempt.id, {"reason": "time", "result": attempts.visible_result(session, attempt)}))
-        for attempt_id, payload in ended:  # after the commit: the result is stored before it is shown
-            self.socketio.emit("ended", payload, to=attempt_room(attempt_id), namespace=NAMESPACE)
+                pushes.append((attempt.id, close_part(d, session, attempt, "time", now)))
+        for attempt_id, (event, payload) in pushes:  # after the commit: stored before shown
+            self.socketio.emit(event, payload, to=attempt_room(attempt_id), namespace=NAMESPACE)
 
     def run(self) -> None:
         self.running = True

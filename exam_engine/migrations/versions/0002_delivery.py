@@ -61,6 +61,7 @@ def upgrade() -> None:
     sa.Column('terminal', sa.String(length=64), nullable=True),
     sa.Column('terminal_ip', sa.String(length=64), nullable=True),
     sa.Column('move_allowed', sa.Boolean(), nullable=False),
+    sa.Column('group_index', sa.Integer(), nullable=False),
     sa.Column('allowed_seconds', sa.Integer(), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('credited_seconds', sa.Float(), nullable=False),
