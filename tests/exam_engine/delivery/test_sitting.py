@@ -180,3 +180,12 @@ def test_responses_are_stored_with_the_bank_option(sitting, terminals):
         form = s.get(Form, s.scalar(select(Attempt)).form_id)
     assert (response.handle, response.choice) == (4, 2)
     assert response.option == form.items[4]["options"][2]
+
+
+def test_extra_time_from_the_roster_applies_by_itself(sitting, terminals):
+    """The demo roster's last candidate is blind (tunanetra): skd-demo gives 5 more minutes."""
+    sitting.start()
+    regular = logged_in(terminals, sitting, 0, "T1").connect().wait_for("state")
+    blind = logged_in(terminals, sitting, 3, "T4").connect().wait_for("state")
+    assert 14 * 60_000 < regular["remaining"] <= 15 * 60_000
+    assert 19 * 60_000 < blind["remaining"] <= 20 * 60_000
