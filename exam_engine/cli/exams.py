@@ -83,6 +83,21 @@ def session_start(ctx: click.Context, session_code: str) -> None:
     click.echo(f"session {session_code} started ({count} attempt(s) logged in so far)")
 
 
+@session_group.command("allow-move")
+@click.option("--session", "session_code", required=True)
+@click.option("--candidate", "number", required=True, help="Candidate number.")
+@click.pass_context
+@clear_errors
+def session_allow_move(ctx: click.Context, session_code: str, number: str) -> None:
+    """Let a candidate continue on another workstation (their next login takes over)."""
+    from exam_engine.delivery.sittings import allow_move
+
+    engine = engine_from(ctx)
+    with engine.db.transaction() as session:
+        allow_move(session, session_code, number)
+    click.echo(f"candidate {number} may now log in on another workstation")
+
+
 @click.group("forms")
 def forms() -> None:
     """Per-candidate forms drawn from the bank by the blueprint."""

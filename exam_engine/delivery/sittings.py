@@ -40,3 +40,21 @@ def start_session(session: Session, exam_session: ExamSession, now: datetime) ->
     for attempt in attempts:
         clock.start(attempt, now)
     return len(attempts)
+
+
+def allow_move(session: Session, exam_session_code: str, number: str) -> Attempt:
+    """Proctor-approved move: the next login from another workstation takes the attempt over,
+    with every answer, mark, position and the remaining time."""
+    from exam_engine.proctoring.flags import raise_flag
+    from exam_engine.roster.models import Candidate
+
+    candidate = session.scalar(select(Candidate).join(Candidate.session)
+                               .where(Candidate.number == number, ExamSession.code == exam_session_code))
+    if candidate is None:
+        raise SchedulingError(f"no candidate {number} in session {exam_session_code}")
+    attempt = session.scalar(select(Attempt).where(Attempt.candidate_id == candidate.id))
+    if attempt is None:
+        raise SchedulingError(f"candidate {number} has not logged in yet; nothing to move")
+    attempt.move_allowed = True
+    raise_flag(session, candidate, "move_approved", terminal=attempt.terminal)
+    return attempt

@@ -7,7 +7,7 @@ import logging
 from typing import Any, Callable
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, disconnect, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.orm import Session
 
 from exam_engine.delivery import attempts, clock, responses
@@ -81,7 +81,7 @@ class CandidateNamespace(Namespace):
             with d.engine.db.transaction() as session:
                 attempt = session.get(Attempt, connection[0], with_for_update=True)
                 if attempt is None or attempt.terminal != connection[1]:
-                    disconnect()
+                    # Answered, not disconnected: the old terminal must learn why.
                     return {"ok": False, "seq": seq, "code": "moved",
                             "message": "the attempt moved to another workstation"}
                 now = d.now()

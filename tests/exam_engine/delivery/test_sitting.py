@@ -189,3 +189,23 @@ def test_extra_time_from_the_roster_applies_by_itself(sitting, terminals):
     blind = logged_in(terminals, sitting, 3, "T4").connect().wait_for("state")
     assert 14 * 60_000 < regular["remaining"] <= 15 * 60_000
     assert 19 * 60_000 < blind["remaining"] <= 20 * 60_000
+
+
+def test_proctor_approved_move_to_another_workstation(sitting, terminals, cli):
+    sitting.start()
+    old = logged_in(terminals, sitting, 0, "T1").connect()
+    old.wait_for("state")
+    old.call("answer", {"seq": 1, "h": 0, "choice": 2})
+    old.call("mark", {"seq": 2, "h": 0, "marked": True})
+    old.call("navigate", {"h": 7})
+    number, pin = sitting.candidates[0]
+    assert terminals("T2").login(number, pin, sitting.session_pin).status_code == 409  # not yet approved
+    result = cli("session", "allow-move", "--session", sitting.code, "--candidate", number)
+    assert result.exit_code == 0, result.output
+    new = logged_in(terminals, sitting, 0, "T2").connect()
+    state = new.wait_for("state")
+    assert state["answers"]["0"] == {"choice": 2, "marked": True} and state["position"] == 7
+    assert state["last_seq"] == 2 and state["remaining"] > 14 * 60_000
+    stale = old.call("answer", {"seq": 3, "h": 1, "choice": 1})
+    assert stale["ok"] is False and stale["code"] == "moved"
+    assert new.call("answer", {"seq": 3, "h": 1, "choice": 1})["ok"] is True
