@@ -6,7 +6,7 @@ from typing import Any, Mapping
 from flask import Flask, redirect, url_for
 from flask_socketio import SocketIO
 
-from exam_engine.config import Settings, load_settings
+from exam_engine.config import load_settings
 from exam_engine.context import EngineContext
 
 

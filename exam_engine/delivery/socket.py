@@ -19,8 +19,10 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/candidate"
 
 
-def attempt_room(attempt_id: int) -> str:
-    return f"attempt:{attempt_id}"
+def attempt_room(attempt_id: int, terminal: str | None) -> str:
+    """Pushes go to the attempt's current workstation only: after a proctor-approved move
+    the old terminal, still connected, must receive neither the key nor the result."""
+    return f"attempt:{attempt_id}:{terminal}"
 
 
 def close_part(d: Delivery, session: Session, attempt: Attempt, reason: str, now: Any) -> tuple[str, dict[str, Any]]:
@@ -62,7 +64,7 @@ class CandidateNamespace(Namespace):
                 raise ConnectionRefusedError(message, {"code": "terminal_conflict", "message": message})
             state = attempts.state(session, d.engine.vault, attempt, d.now())
         d.connections[request.sid] = (claims.attempt_id, claims.terminal)
-        join_room(attempt_room(claims.attempt_id))
+        join_room(attempt_room(claims.attempt_id, claims.terminal))
         self.emit("state", state, room=request.sid)
 
     def on_disconnect(self, reason: Any = None) -> None:
@@ -95,7 +97,7 @@ class CandidateNamespace(Namespace):
         except responses.Refused as refusal:
             return {"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message}
         if push:
-            self.emit(push[0], push[1], room=attempt_room(connection[0]))
+            self.emit(push[0], push[1], room=attempt_room(*connection))
         return result
 
     def _event(self, kind: str, data: Any) -> dict[str, Any]:
@@ -157,7 +159,7 @@ class CandidateNamespace(Namespace):
         result = self._with_attempt(work, seq)
         connection = delivery().connections.get(request.sid)
         if push and connection:
-            self.emit(push[0][0], push[0][1], room=attempt_room(connection[0]))
+            self.emit(push[0][0], push[0][1], room=attempt_room(*connection))
         return result
 
     def on_sync(self, data: Any = None) -> dict[str, Any]:
@@ -167,4 +169,6 @@ class CandidateNamespace(Namespace):
             return {"ok": False, "code": "not_logged_in", "message": "connect with a token first"}
         with d.engine.db.session() as session:
             attempt = session.get(Attempt, connection[0])
-            return attempts.state(session, d.engine.vault, attempt, d.now())  # type: ignore[arg-type]
+            if attempt is None or attempt.terminal != connection[1]:
+                return {"ok": False, "code": "moved", "message": "the attempt moved to another workstation"}
+            return attempts.state(session, d.engine.vault, attempt, d.now())

@@ -67,13 +67,13 @@ class Ticker:
                                                                      Attempt.status != "waiting")):
                     key = base64.b64encode(attempts.package_key(d.engine.vault, attempt)).decode()
                     now = d.now()
-                    messages.append((attempt.id, {"key": key}, {
+                    messages.append((attempt_room(attempt.id, attempt.terminal), {"key": key}, {
                         "status": attempt.status, "server_time": int(now.timestamp() * 1000),
                         "remaining": int(clock.remaining_seconds(attempt, now) * 1000)}))
                 self.released[exam_session.id] = exam_session.started_at
-        for attempt_id, key, time in messages:
-            self.socketio.emit("key", key, to=attempt_room(attempt_id), namespace=NAMESPACE)
-            self.socketio.emit("time", time, to=attempt_room(attempt_id), namespace=NAMESPACE)
+        for room, key, time in messages:
+            self.socketio.emit("key", key, to=room, namespace=NAMESPACE)
+            self.socketio.emit("time", time, to=room, namespace=NAMESPACE)
 
     def _close_expired(self, d: Delivery) -> None:
         pushes = []
@@ -81,9 +81,9 @@ class Ticker:
             now = d.now()
             for attempt in session.scalars(select(Attempt).where(Attempt.status == "active",
                                                                  Attempt.deadline_at <= now)):
-                pushes.append((attempt.id, close_part(d, session, attempt, "time", now)))
-        for attempt_id, (event, payload) in pushes:  # after the commit: stored before shown
-            self.socketio.emit(event, payload, to=attempt_room(attempt_id), namespace=NAMESPACE)
+                pushes.append((attempt_room(attempt.id, attempt.terminal), close_part(d, session, attempt, "time", now)))
+        for room, (event, payload) in pushes:  # after the commit: stored before shown
+            self.socketio.emit(event, payload, to=room, namespace=NAMESPACE)
 
     def run(self) -> None:
         self.running = True

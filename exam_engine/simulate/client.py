@@ -25,6 +25,7 @@ from exam_engine.simulate.sitting import Credential
 
 NAMESPACE = "/candidate"
 ACK_TIMEOUT = 20.0  # a silent connection is given up on and the outbox resent
+CONNECT_TIMEOUT = 20.0
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=120, sock_connect=15)
 log = logging.getLogger(__name__)
 # python-socketio and python-engineio narrate every reconnect and close at INFO/WARNING;
@@ -95,6 +96,15 @@ class CandidateRecord:
         return {h: choice for h, (_, choice) in final.items()}
 
 
+class _Client(socketio.AsyncClient):
+    """python-socketio's reconnect gives the namespace 1 s to connect; a node that has just
+    restarted under every terminal of the room needs longer, and giving up only makes it
+    redo the work. The browser client waits 20 s."""
+
+    async def connect(self, *args: Any, wait_timeout: float = CONNECT_TIMEOUT, **kwargs: Any) -> None:
+        await super().connect(*args, wait_timeout=wait_timeout, **kwargs)
+
+
 class SimulatedCandidate:
     def __init__(self, base_url: str, credential: Credential, session_pin: str, http: aiohttp.ClientSession,
                  rng: random.Random, pace: Pace) -> None:
@@ -161,7 +171,7 @@ class SimulatedCandidate:
         return False
 
     async def connect(self) -> bool:
-        sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2.0,
+        sio = _Client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2.0,
                                    randomization_factor=0.5, http_session=self.http, handle_sigint=False,
                                    logger=transport_log, engineio_logger=transport_log)
         self.sio = sio
@@ -173,7 +183,7 @@ class SimulatedCandidate:
         sio.on("ended", self._on_ended, namespace=NAMESPACE)
         try:
             await sio.connect(self.base_url, auth={"token": self.record.token}, transports=["websocket"],
-                              namespaces=[NAMESPACE], wait_timeout=30)
+                              namespaces=[NAMESPACE])
         except socketio.exceptions.ConnectionError as exc:
             self.record.errors.append(f"connect: {exc}")
             return False

@@ -74,6 +74,8 @@ def summary(outcome: Outcome) -> tuple[list[str], list[str]]:
                          f"{max(credited):.1f} s)")
         if lines[-1].startswith("outage credited: FAILED"):
             failures.append("outage not credited")
+    if outcome.aborted:
+        failures.append(f"aborted: {outcome.aborted}")
     for condition, failure in (
             (len(logged_in) < n, "logins failed"), (len(packages) < len(logged_in), "package downloads failed"),
             (len(keyed) < n, "keys missing"), (checks.lost, "acknowledged events lost"),

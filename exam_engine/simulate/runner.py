@@ -41,6 +41,7 @@ class Chaos:
     active_at_kill: list[int] = field(default_factory=list)  # attempt ids
     credited: dict[int, float] = field(default_factory=dict)  # attempt id -> credited seconds
     error: str | None = None
+    down: bool = False  # between the kill and a successful restart
 
     @property
     def outage(self) -> float | None:
@@ -75,6 +76,7 @@ class Outcome:
     started: float | None = None  # time.monotonic() right after `session start` committed
     sitting_seconds: float = 0.0
     chaos: Chaos | None = None
+    aborted: str | None = None
     checks: Checks = field(default_factory=Checks)
 
 
@@ -165,27 +167,43 @@ async def _sit(engine: EngineContext, outcome: Outcome, clients: list[SimulatedC
         chaos_task = asyncio.create_task(_chaos(engine, outcome, server, echo))
     # The server's clock closes every attempt in at most its allowed time (+ any outage).
     limit = 20 * 60 + options.down_for + 120
-    sitting = asyncio.gather(*(c.sit(options.key_timeout) for c in connected))
-    try:
-        await asyncio.wait_for(sitting, limit)
-    except asyncio.TimeoutError:
-        echo(f"error: the sitting did not end within {limit:.0f} s")
+    sitting = asyncio.ensure_future(asyncio.gather(*(c.sit(options.key_timeout) for c in connected)))
+    watchdog = asyncio.create_task(_watchdog(server, outcome)) if server is not None else None
+    done, _ = await asyncio.wait({sitting, *([watchdog] if watchdog else [])}, timeout=limit,
+                                 return_when=asyncio.FIRST_COMPLETED)
+    if sitting not in done:
+        outcome.aborted = (watchdog.result() if watchdog in done  # type: ignore[union-attr]
+                           else f"the sitting did not end within {limit:.0f} s")
+        echo(f"error: {outcome.aborted}; stopping the candidates")
+        sitting.cancel()
+    await asyncio.gather(sitting, return_exceptions=True)
     outcome.sitting_seconds = time.monotonic() - outcome.started
-    if chaos_task is not None:
-        if not chaos_task.done():
-            chaos_task.cancel()
-            if outcome.chaos and outcome.chaos.killed_at is None:
-                outcome.chaos.error = "the sitting ended before --kill-after"
-        try:
-            await chaos_task
-        except asyncio.CancelledError:
-            pass
+    for task in (watchdog, chaos_task):
+        if task is not None and not task.done():
+            task.cancel()
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
+    if outcome.chaos and outcome.chaos.killed_at is None and not outcome.chaos.error:
+        outcome.chaos.error = "the sitting ended before --kill-after"
+
+
+async def _watchdog(server: ServerProcess, outcome: Outcome) -> str:
+    """Returns why the sitting cannot go on: our server died outside the planned outage."""
+    while True:
+        await asyncio.sleep(0.5)
+        chaos = outcome.chaos
+        if chaos is not None and chaos.error:
+            return chaos.error
+        process = server.process
+        if (chaos is None or not chaos.down) and process is not None and process.poll() is not None:
+            return f"the server exited with status {process.returncode}; see {server.log_path}"
 
 
 async def _chaos(engine: EngineContext, outcome: Outcome, server: ServerProcess, echo: Callable[[str], Any]) -> None:
     chaos, started = outcome.chaos, outcome.started
     assert chaos is not None and started is not None
     await asyncio.sleep(chaos.kill_after)
+    chaos.down = True
     await asyncio.to_thread(server.kill)
     chaos.killed_at = time.monotonic() - started
     chaos.active_at_kill = await asyncio.to_thread(_running_attempts, engine, outcome.sitting.session_id)
@@ -198,6 +216,7 @@ async def _chaos(engine: EngineContext, outcome: Outcome, server: ServerProcess,
         echo(f"chaos: {chaos.error}")
         return
     chaos.restarted_at = time.monotonic() - started
+    chaos.down = False
     echo(f"chaos: server back on the same port at +{chaos.restarted_at:.1f} s")
 
 

@@ -209,3 +209,18 @@ def test_proctor_approved_move_to_another_workstation(sitting, terminals, cli):
     stale = old.call("answer", {"seq": 3, "h": 1, "choice": 1})
     assert stale["ok"] is False and stale["code"] == "moved"
     assert new.call("answer", {"seq": 3, "h": 1, "choice": 1})["ok"] is True
+
+
+def test_a_moved_away_terminal_receives_nothing_more(sitting, terminals, cli):
+    old = logged_in(terminals, sitting, 0, "T1").connect()
+    old.wait_for("state")
+    number, _ = sitting.candidates[0]
+    cli("session", "allow-move", "--session", sitting.code, "--candidate", number)
+    new = logged_in(terminals, sitting, 0, "T2").connect()
+    new.wait_for("state")
+    sitting.start()
+    assert new.wait_for("key")["key"]
+    assert old.call("sync", {})["code"] == "moved"
+    new.call("finish", {"seq": 1})
+    new.wait_for("ended")
+    assert "key" not in old.events and "ended" not in old.events

@@ -5,12 +5,14 @@
  * Never logs the key or the package; never uses innerHTML for item text.
  *
  * Automation hooks (stable; tests rely on them):
- *   body[data-screen]                 boot | login | waiting | exam | result
+ *   body[data-screen]                 boot | login | waiting | exam | result | blocked
  *   Login     #login, #login-form, #login-number, #login-pin, #login-session-pin,
  *             #login-submit, #login-error[data-code] (hidden when no error)
  *   Waiting   #waiting[data-phase=connecting|waiting|loading][data-package=pending|ready]
  *   Exam      #exam[data-status=waiting|active|paused|finished][data-h=<current handle>]
  *             #exam-title, #section-name, #item-of, #candidate-number
+ *             #part-indicator[data-index=<state.group.index, 0-based>][data-count][data-code]
+ *                   (text "Bagian n dari N"; hidden unless the exam has more than one timed part)
  *             #timer[data-remaining-ms][data-warning=true|false]  (text mm:ss or h:mm:ss)
  *             #stem (text), #stem-image (img, hidden when none)
  *             #options .option[data-index][data-letter][aria-pressed][data-selected=true|false]
@@ -18,21 +20,29 @@
  *             #btn-prev, #btn-next, #btn-mark[aria-pressed], #btn-clear, #btn-finish
  *             #grid .cell[data-h][data-state=answered|unanswered|marked][data-answered=true|false]
  *                   [data-current=true|false][aria-label]  (marked = ragu-ragu, answered or not)
- *             #count-answered, #count-unanswered, #count-marked
+ *                   [data-locked=true|false][data-part=open|closed|future][aria-disabled]
+ *                   (locked = outside the open timed part: closed = finished, future = not open yet)
+ *             #grid .grid-section[data-section][data-part] .grid-section-status (text cue)
+ *             #count-answered, #count-unanswered, #count-marked  (of the open part)
+ *             #legend li[data-state=closed|future] (hidden when 0), #count-closed, #count-future
  *             #paused-banner, #timeup-banner, #finishing-banner (hidden unless relevant)
- *   Finish    #finish-modal (hidden unless open), #finish-unanswered[data-count],
- *             #finish-marked[data-count], #confirm-finish, #cancel-finish
+ *   Finish    #finish-modal[data-scope=exam|part] (hidden unless open), #finish-title,
+ *             #finish-unanswered[data-count], #finish-marked[data-count], #finish-warning,
+ *             #confirm-finish, #cancel-finish  (scope part: finishing opens the next part)
  *   Result    #result[data-passed=true|false|""][data-reason], #result-title, #result-reason,
  *             #result-scores (hidden when result is null), #result-sections tr[data-code]
  *             [data-passed=true|false|""], #result-total[data-total], #result-overall[data-passed],
  *             #result-reasons li, #btn-logout
+ *   Blocked   #blocked[data-code=moved|terminal_conflict] (full-screen, role=alertdialog),
+ *             #blocked-text, #blocked-login  (the attempt moved to another workstation)
  *   Always    #connection[data-state=online|offline][data-pending=<outbox size>],
  *             #notice[data-code] (role=alert), #text-smaller, #text-larger,
  *             #contrast-toggle[aria-pressed], #lang-switch, html[data-text-size][class~=high-contrast]
  *
  * Storage: localStorage exam-engine.terminal (terminal id), exam-engine.token (also in
  * sessionStorage), exam-engine.number, exam-engine.outbox.<number> (unacknowledged events,
- * JSON array of {type, seq, ...payload}), exam-engine.text-size, exam-engine.high-contrast.
+ * JSON array of {type, seq, ...payload}; a finish also carries `part`, the group index it
+ * closes, never sent), exam-engine.text-size, exam-engine.high-contrast.
  */
 (function () {
   'use strict';
@@ -59,7 +69,7 @@
   const KNOWN_CODES = [
     'bad_request', 'invalid_credentials', 'seb_required', 'terminal_conflict', 'session_not_open',
     'rate_limited', 'invalid_token', 'token_expired', 'not_started', 'finished', 'paused',
-    'bad_handle', 'bad_choice', 'bad_seq',
+    'bad_handle', 'bad_choice', 'bad_seq', 'section_closed', 'moved', 'unknown_event', 'not_logged_in',
   ];
 
   const body = document.body;
@@ -199,11 +209,13 @@
     // navigation
     current: 0,
     serverPosition: null,
+    group: null,            // state.group (timed part) or null: {code, index, count, sections, first, last}
     positionApplied: false,
     renderedH: null,
     // end
-    finishing: false,
+    finishPart: null,       // group index a pending `finish` closes (null: none pending)
     ended: false,
+    moved: false,           // refused with `moved`: this workstation is no longer the attempt's
     endReason: null,
     result: null,
     modalOpen: false,
@@ -266,16 +278,19 @@
   }
 
   // ---------------------------------------------------------------- screens
-  const SCREENS = ['login', 'waiting', 'exam', 'result'];
+  const SCREENS = ['login', 'waiting', 'exam', 'result', 'blocked'];
   function showScreen(name) {
     if (body.dataset.screen === name) return;
     for (const s of SCREENS) show($(s), s === name);
     body.dataset.screen = name;
-    show($('connection'), name !== 'login');
+    show($('connection'), name !== 'login' && name !== 'blocked');
     if (name !== 'exam') closeFinishModal();
+    // The blocking message is modal: nothing behind it can be reached.
+    for (const id of ['topbar', 'notice', 'main']) $(id).inert = name === 'blocked';
   }
 
   function render() {
+    if (S.moved) { showScreen('blocked'); return; }
     if (!S.token) { showScreen('login'); return; }
     if (S.ended) { renderResult(); showScreen('result'); return; }
     if (S.exam) { renderExam(); showScreen('exam'); tick(); return; }
@@ -367,6 +382,12 @@
     loginLockTimer = setInterval(tickLock, 1000);
   }
 
+  function clearLoginPins() {
+    $('login-pin').value = '';
+    $('login-session-pin').value = '';
+    if ($('login-number').value && document.activeElement !== $('login-number')) $('login-pin').focus();
+  }
+
   async function submitLogin(ev) {
     ev.preventDefault();
     if (Date.now() < loginLockUntil) return;
@@ -392,6 +413,7 @@
       try { data = await resp.json(); } catch (e) { data = null; }
     } catch (e) {
       setLoginBusy(false);
+      clearLoginPins();
       setLoginError(errorText('network'), 'network');
       return;
     }
@@ -403,6 +425,7 @@
       startSession(data.token, number);
       return;
     }
+    clearLoginPins(); // shared workstation: a refused PIN does not stay in the form
     const err = (data && data.error) || {};
     let code = typeof err.code === 'string' ? err.code : null;
     if (!code) code = resp.status === 429 ? 'rate_limited' : resp.status >= 500 ? 'server' : 'unknown';
@@ -430,7 +453,12 @@
     S.number = number;
     resetAttemptState();
     loadOutbox();
-    S.finishing = S.outbox.some((e) => e.type === 'finish');
+    S.finishPart = null;
+    for (const e of S.outbox) {
+      if (e.type !== 'finish') continue;
+      const part = isInt(e.part) ? e.part : Number.MAX_SAFE_INTEGER; // older entries: until the end
+      S.finishPart = S.finishPart == null ? part : Math.max(S.finishPart, part);
+    }
     render();
     if (!window.crypto || !crypto.subtle) {
       showNotice(t('candidate.error.insecure_context'), 'insecure_context', true);
@@ -448,7 +476,7 @@
       cipher: null, keyB64: null, decrypting: false, decryptFailures: 0, exam: null,
       answers: new Map(), ackedLatest: new Map(), lastServerSeq: 0, nextSeq: 1, outbox: [],
       inflight: new Map(), current: 0, serverPosition: null, positionApplied: false, renderedH: null,
-      finishing: false, ended: false, endReason: null, result: null, navigateEpoch: -1,
+      group: null, finishPart: null, ended: false, endReason: null, result: null, navigateEpoch: -1,
       connectErrorShown: null, sectionNames: new Map(),
     });
     clearItemDom();
@@ -474,6 +502,39 @@
     S.number = null;
     $('login-number').value = '';
     showLogin(null);
+  }
+
+  /**
+   * A proctor moved the attempt to another workstation: stop everything, forget the token
+   * (and the unsent events, which the server would refuse), and block the screen.
+   */
+  function terminalMoved(code) {
+    if (S.moved) return;
+    clearOutbox();
+    forgetSession();
+    S.gen += 1;
+    stopSession();
+    S.moved = true;
+    S.token = null;
+    S.exam = null;
+    S.cipher = null;
+    S.keyB64 = null;
+    S.finishPart = null;
+    clearItemDom();
+    closeFinishModal();
+    hideNotice();
+    const el = $('blocked');
+    el.dataset.code = code || 'moved';
+    setText($('blocked-candidate'), S.number ? t('candidate.result.candidate', { number: S.number }) : '');
+    render();
+    el.focus();
+  }
+
+  function leaveBlocked() {
+    S.moved = false;
+    $('blocked').dataset.code = '';
+    setText($('blocked-candidate'), '');
+    logout();
   }
 
   /** The stored token was refused: back to the login form, keeping the outbox for this number. */
@@ -510,6 +571,7 @@
       if (resp && !resp.ok) {
         const code = data && data.error && data.error.code;
         if (resp.status === 401 || TOKEN_CODES.indexOf(code) >= 0) { tokenRejected(code || 'invalid_token'); return; }
+        if (code === 'terminal_conflict' || code === 'moved') { terminalMoved(code); return; }
         if (code === 'finished') { doSync(); }
       }
       await sleep(delay + Math.random() * delay * 0.5);
@@ -655,6 +717,8 @@
       if (sock.active) return; // transport problem: the client retries by itself
       const code = tokenCodeFrom(err);
       if (code && TOKEN_CODES.indexOf(code) >= 0) { tokenRejected(code); return; }
+      // Our token was issued to this workstation: another one holding the attempt means a move.
+      if (code === 'terminal_conflict' || code === 'moved') { terminalMoved(code); return; }
       if (code) { showNotice(errorText(code), code, true); S.connectErrorShown = code; }
       setTimeout(() => { if (gen === S.gen && S.socket === sock && !sock.connected) sock.connect(); }, 5000);
     });
@@ -686,6 +750,7 @@
     sock.timeout(ACK_TIMEOUT_MS).emit('sync', {}, (err, st) => {
       if (epoch === S.epoch) S.syncInFlight = false;
       if (gen !== S.gen || err || !st) return;
+      if (st.ok === false) { if (st.code === 'moved') terminalMoved('moved'); return; } // a refusal, not a state
       handleState(st, { t0: t0, t1: mono() });
     });
   }
@@ -766,6 +831,11 @@
   function handleState(st, rtt) {
     if (!st || typeof st !== 'object') return;
     if (rtt && isNum(st.server_time)) addClockSample(st.server_time, rtt.t0, rtt.t1);
+    const group = parseGroup(st.group);
+    // Parts only move forward: a `sync` answered before the part closed is stale.
+    if (group && S.group && group.index < S.group.index && st.status !== 'finished') return;
+    const prevGroup = S.group;
+    S.group = group;
     S.gotState = true;
     setStatus(st.status);
     setClock(st.server_time, st.remaining);
@@ -774,11 +844,13 @@
       S.nextSeq = Math.max(S.nextSeq, st.last_seq + 1);
     }
     if (st.status === 'finished') {
-      handleEnded({ reason: st.reason || S.endReason, result: st.result });
+      handleEnded({ reason: st.reason || st.finish_reason || S.endReason, result: st.result });
       return;
     }
     if (st.answers && typeof st.answers === 'object') rebuildAnswers(st.answers, S.lastServerSeq);
     if (isInt(st.position)) S.serverPosition = st.position;
+    if (group && prevGroup && group.index > prevGroup.index) partOpened();
+    else if (ensureCurrentOpen()) emitNavigate();
     if (typeof st.key === 'string' && st.key && !S.exam) {
       S.keyB64 = st.key;
       maybeDecrypt();
@@ -786,6 +858,34 @@
     flushOutbox();
     if (S.exam && S.online && S.navigateEpoch !== S.epoch) emitNavigate();
     render();
+  }
+
+  function parseGroup(g) {
+    if (!g || typeof g !== 'object') return null;
+    if (!isInt(g.index) || !isInt(g.count) || !isInt(g.first) || !isInt(g.last)) return null;
+    if (g.count < 1 || g.index < 0 || g.first < 0 || g.last < g.first) return null;
+    return {
+      code: typeof g.code === 'string' ? g.code : '',
+      index: g.index,
+      count: g.count,
+      sections: Array.isArray(g.sections) ? g.sections.slice() : [],
+      first: g.first,
+      last: g.last,
+    };
+  }
+
+  /** The next timed part is open: its first item, its own clock, a fresh finish dialog. */
+  function partOpened() {
+    S.announced = new Set();
+    closeFinishModal();
+    if (S.exam) {
+      S.current = firstOpenH();
+      S.renderedH = null;
+      emitNavigate();
+    }
+    const text = t('candidate.part.opened', { n: S.group.index + 1, count: S.group.count });
+    showNotice(text, 'part_opened', false);
+    announce(text);
   }
 
   function handleTime(tm) {
@@ -805,7 +905,7 @@
     if (e.result !== undefined) S.result = e.result;
     if (firstTime) {
       clearOutbox();
-      S.finishing = false;
+      S.finishPart = null;
       S.exam = null;       // the items leave memory and the screen
       S.cipher = null;
       S.keyB64 = null;
@@ -969,9 +1069,17 @@
       return;
     }
     if (ack.ok !== false) return;
-    outboxRemove(e.seq);
     const code = typeof ack.code === 'string' ? ack.code : 'unknown';
-    if (e.type === 'finish' && code !== 'finished') S.finishing = false;
+    if (code === 'moved') { terminalMoved(code); return; }
+    outboxRemove(e.seq);
+    if (e.type === 'finish' && code !== 'finished') S.finishPart = null;
+    if (e.type === 'finish' && code === 'section_closed') {
+      // The part's time ran out first: the server has closed it, as the candidate wanted.
+      renderConnection();
+      doSync();
+      render();
+      return;
+    }
     let text = errorText(code);
     if (code === 'finished' && typeof ack.reason === 'string' && hasMessage('candidate.ended.' + ack.reason)) {
       text = text + ' ' + t('candidate.ended.' + ack.reason);
@@ -992,12 +1100,49 @@
     const sock = S.socket;
     if (!sock || !sock.connected || !S.exam) return;
     S.navigateEpoch = S.epoch;
-    sock.emit('navigate', { h: S.current }, () => {});
+    const gen = S.gen;
+    sock.emit('navigate', { h: S.current }, (ack) => {
+      if (gen === S.gen && ack && ack.ok === false && ack.code === 'moved') terminalMoved('moved');
+    });
   }
 
   // ---------------------------------------------------------------- candidate actions
+  function finishing() {
+    return S.finishPart != null && !S.ended && (!S.group || S.group.index <= S.finishPart);
+  }
+
   function canAnswer() {
-    return !!S.exam && S.status === 'active' && !S.ended && !S.finishing && !S.timeUp;
+    return !!S.exam && S.status === 'active' && !S.ended && !finishing() && !S.timeUp && isOpen(S.current);
+  }
+
+  // ---------------------------------------------------------------- timed parts
+  /** More than one timed part: navigation is limited to the open one. */
+  function multiPart() { return !!S.group && S.group.count > 1; }
+
+  function isLastPart() { return !S.group || S.group.index >= S.group.count - 1; }
+
+  /** open | closed (an earlier, finished part) | future (a later part, not open yet) */
+  function partOf(h) {
+    if (!multiPart()) return 'open';
+    if (h < S.group.first) return 'closed';
+    if (h > S.group.last) return 'future';
+    return 'open';
+  }
+
+  function isOpen(h) { return partOf(h) === 'open'; }
+
+  function firstOpenH() {
+    if (!S.exam) return 0;
+    const it = S.exam.items.find((x) => isOpen(x.h));
+    return (it || S.exam.items[0]).h;
+  }
+
+  /** Keep the current item inside the open part; true when it had to move. */
+  function ensureCurrentOpen() {
+    if (!S.exam || isOpen(S.current)) return false;
+    S.current = firstOpenH();
+    S.renderedH = null;
+    return true;
   }
 
   function currentItem() { return S.exam ? S.exam.byH.get(S.current) : null; }
@@ -1022,7 +1167,7 @@
   }
 
   function goTo(h) {
-    if (!S.exam || !S.exam.byH.has(h) || h === S.current) return;
+    if (!S.exam || !S.exam.byH.has(h) || h === S.current || !isOpen(h)) return;
     S.current = h;
     emitNavigate();
     renderExam();
@@ -1032,31 +1177,48 @@
     const item = currentItem();
     if (!item) return;
     const next = S.exam.items[item.index + delta];
-    if (next) goTo(next.h);
+    if (next && isOpen(next.h)) goTo(next.h);
   }
 
+  /** Counts over the open part (every item when there is one part); locked items apart. */
   function counts() {
     let answered = 0;
     let marked = 0;
+    let total = 0;
+    let closed = 0;
+    let future = 0;
     for (const it of S.exam ? S.exam.items : []) {
+      const part = partOf(it.h);
+      if (part === 'closed') { closed += 1; continue; }
+      if (part === 'future') { future += 1; continue; }
+      total += 1;
       const a = S.answers.get(it.h);
       if (a && a.choice != null) answered += 1;
       if (a && a.marked) marked += 1;
     }
-    const total = S.exam ? S.exam.items.length : 0;
-    return { answered: answered, unanswered: total - answered, marked: marked, total: total };
+    return { answered: answered, unanswered: total - answered, marked: marked, total: total,
+      closed: closed, future: future };
   }
 
   let modalReturnFocus = null;
   function openFinishModal() {
     if (!canAnswer()) return;
     const c = counts();
+    const multi = multiPart();
+    const partOnly = multi && !isLastPart(); // finishing opens the next part
+    const n = multi ? S.group.index + 1 : 1;
     const un = $('finish-unanswered');
     const mk = $('finish-marked');
-    setText(un, t('candidate.finish.unanswered', { count: c.unanswered }));
+    setText(un, t(multi ? 'candidate.finish.part_unanswered' : 'candidate.finish.unanswered', { count: c.unanswered }));
     un.dataset.count = String(c.unanswered);
-    setText(mk, t('candidate.finish.marked', { count: c.marked }));
+    setText(mk, t(multi ? 'candidate.finish.part_marked' : 'candidate.finish.marked', { count: c.marked }));
     mk.dataset.count = String(c.marked);
+    $('finish-modal').dataset.scope = partOnly ? 'part' : 'exam';
+    setText($('finish-title'), partOnly ? t('candidate.finish.part_title', { n: n }) : t('candidate.finish.title'));
+    setText($('finish-warning'), partOnly ? t('candidate.finish.part_warning', { n: n, next: n + 1 })
+      : t('candidate.finish.warning'));
+    setText($('confirm-finish'), partOnly ? t('candidate.finish.part_confirm', { n: n })
+      : t('candidate.finish.confirm'));
     modalReturnFocus = document.activeElement;
     $('finish-modal').hidden = false;
     S.modalOpen = true;
@@ -1076,8 +1238,9 @@
     const ok = canAnswer();
     closeFinishModal();
     if (!ok) return;
-    S.finishing = true;
-    record('finish', {});
+    const part = S.group ? S.group.index : 0;
+    S.finishPart = part;
+    record('finish', { part: part });
     render();
   }
 
@@ -1135,6 +1298,7 @@
       else S.current = exam.items[0].h;
     }
     if (!exam.byH.has(S.current)) S.current = exam.items[0].h;
+    ensureCurrentOpen(); // a position in a part that has closed since: the open part's first item
     S.sectionNames = new Map();
     for (const it of exam.items) if (!S.sectionNames.has(it.section)) S.sectionNames.set(it.section, sectionName(it.section));
     buildGrid();
@@ -1158,7 +1322,12 @@
         wrap.dataset.section = groupCode;
         const head = document.createElement('div');
         head.className = 'grid-section-name';
-        head.textContent = sectionName(groupCode);
+        const headName = document.createElement('span');
+        headName.textContent = sectionName(groupCode);
+        const headStatus = document.createElement('span');
+        headStatus.className = 'grid-section-status';
+        head.append(headName, headStatus);
+        wrap.dataset.firstH = String(it.h);
         group = document.createElement('div');
         group.className = 'grid-cells';
         wrap.append(head, group);
@@ -1192,6 +1361,7 @@
     setText($('section-name'), sectionName(item.section));
     setText($('item-of'), t('candidate.exam.item_of', { n: n, total: total }));
     setText($('candidate-number'), S.number || '');
+    renderPart();
 
     if (S.renderedH !== item.h) {
       S.renderedH = item.h;
@@ -1240,10 +1410,24 @@
       const cell = $('grid').querySelector('.cell[data-h="' + item.h + '"]');
       if (cell && cell.scrollIntoView) cell.scrollIntoView({ block: 'nearest' });
     }
-    $('btn-prev').disabled = item.index === 0;
-    $('btn-next').disabled = item.index === total - 1;
+    const prev = exam.items[item.index - 1];
+    const next = exam.items[item.index + 1];
+    $('btn-prev').disabled = !prev || !isOpen(prev.h);
+    $('btn-next').disabled = !next || !isOpen(next.h);
     renderAnswerState();
     renderExamStatus();
+  }
+
+  function renderPart() {
+    const el = $('part-indicator');
+    const g = S.group;
+    el.dataset.index = g ? String(g.index) : '';
+    el.dataset.count = g ? String(g.count) : '';
+    el.dataset.code = g ? g.code : '';
+    const multi = multiPart();
+    setText(el, multi ? t('candidate.part.indicator', { n: g.index + 1, count: g.count }) : '');
+    el.hidden = !multi;
+    setText($('timer-label'), t(multi ? 'candidate.exam.remaining_part' : 'candidate.exam.remaining'));
   }
 
   function renderAnswerState() {
@@ -1272,6 +1456,13 @@
 
   function renderGrid() {
     if (!S.exam) return;
+    for (const wrap of $('grid').querySelectorAll('.grid-section')) {
+      const part = partOf(Number(wrap.dataset.firstH)); // a section lies inside one part
+      if (wrap.dataset.part === part) continue;
+      wrap.dataset.part = part;
+      setText(wrap.querySelector('.grid-section-status'), part === 'closed' ? t('candidate.grid.section_closed')
+        : part === 'future' ? t('candidate.grid.section_future') : '');
+    }
     for (const cell of $('grid').querySelectorAll('.cell')) {
       const h = Number(cell.dataset.h);
       const it = S.exam.byH.get(h);
@@ -1281,15 +1472,33 @@
       const state = marked ? 'marked' : answered ? 'answered' : 'unanswered';
       const n = it ? it.index + 1 : h + 1;
       const current = h === S.current;
-      if (cell.dataset.state !== state || cell.dataset.answered !== String(answered)) {
+      const part = partOf(h);
+      if (cell.dataset.state !== state || cell.dataset.answered !== String(answered) || cell.dataset.part !== part) {
         cell.dataset.state = state;
         cell.dataset.answered = answered ? 'true' : 'false';
-        const sym = marked ? t('candidate.grid.symbol.marked') + (answered ? t('candidate.grid.symbol.answered') : '')
-          : answered ? t('candidate.grid.symbol.answered') : t('candidate.grid.symbol.unanswered');
+        cell.dataset.part = part;
+        cell.dataset.locked = part === 'open' ? 'false' : 'true';
+        let sym;
+        let label;
+        if (part === 'open') {
+          sym = marked ? t('candidate.grid.symbol.marked') + (answered ? t('candidate.grid.symbol.answered') : '')
+            : answered ? t('candidate.grid.symbol.answered') : t('candidate.grid.symbol.unanswered');
+          const labelKey = marked
+            ? (answered ? 'candidate.grid.cell_marked_answered' : 'candidate.grid.cell_marked_unanswered')
+            : answered ? 'candidate.grid.cell_answered' : 'candidate.grid.cell_unanswered';
+          label = t(labelKey, { n: n });
+          cell.removeAttribute('aria-disabled');
+          cell.removeAttribute('title');
+        } else {
+          // Another timed part: locked, said in words (label, tooltip) and by a symbol, not by colour.
+          const closed = part === 'closed';
+          sym = t(closed ? 'candidate.grid.symbol.closed' : 'candidate.grid.symbol.future');
+          label = t(closed ? 'candidate.grid.cell_closed' : 'candidate.grid.cell_future', { n: n });
+          cell.setAttribute('aria-disabled', 'true');
+          cell.title = label;
+        }
         cell.querySelector('.cell-symbol').textContent = sym;
-        const labelKey = marked ? (answered ? 'candidate.grid.cell_marked_answered' : 'candidate.grid.cell_marked_unanswered')
-          : answered ? 'candidate.grid.cell_answered' : 'candidate.grid.cell_unanswered';
-        cell.setAttribute('aria-label', t(labelKey, { n: n }));
+        cell.setAttribute('aria-label', label);
       }
       cell.dataset.current = current ? 'true' : 'false';
       cell.classList.toggle('current', current);
@@ -1300,6 +1509,10 @@
     setText($('count-answered'), c.answered);
     setText($('count-unanswered'), c.unanswered);
     setText($('count-marked'), c.marked);
+    setText($('count-closed'), c.closed);
+    setText($('count-future'), c.future);
+    show($('legend').querySelector('li[data-state="closed"]'), c.closed > 0);
+    show($('legend').querySelector('li[data-state="future"]'), c.future > 0);
   }
 
   function renderControls() {
@@ -1317,8 +1530,12 @@
     ex.dataset.status = S.status || '';
     ex.dataset.timeUp = S.timeUp ? 'true' : 'false';
     show($('paused-banner'), S.status === 'paused');
+    const partOnly = multiPart() && !isLastPart();
+    setText($('timeup-banner'), t(partOnly ? 'candidate.timer.part_up_wait' : 'candidate.timer.up_wait'));
     show($('timeup-banner'), S.timeUp && !S.ended);
-    show($('finishing-banner'), S.finishing && !S.ended);
+    setText($('finishing-banner'), partOnly ? t('candidate.finish.part_sending', { n: S.group.index + 1 })
+      : t('candidate.finish.sending'));
+    show($('finishing-banner'), finishing());
     renderControls();
   }
 
@@ -1453,6 +1670,7 @@
     $('cancel-finish').addEventListener('click', closeFinishModal);
     $('finish-modal').addEventListener('click', (e) => { if (e.target === $('finish-modal')) closeFinishModal(); });
     $('btn-logout').addEventListener('click', logout);
+    $('blocked-login').addEventListener('click', leaveBlocked);
     document.addEventListener('keydown', onKeyDown);
     // Back online (or back from sleep): check the clock and resend now rather than later.
     window.addEventListener('online', () => { if (S.socket && !S.socket.connected) S.socket.connect(); });
