@@ -110,9 +110,9 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
 
 
 def _register() -> None:
-    from exam_engine.cli import bank, demo, exams, roster, server
+    from exam_engine.cli import bank, demo, exams, roster, server, simulate
 
-    for module in (bank, exams, roster, demo, server):
+    for module in (bank, exams, roster, demo, server, simulate):
         module.register(main)
 
 

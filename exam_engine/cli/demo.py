@@ -4,9 +4,7 @@ It imports the sample banks, schedules a short "SKD demo" session that starts by
 minute later, opens it (forms and session PIN), prints every credential, and serves."""
 from __future__ import annotations
 
-import csv
 import secrets
-import random
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,30 +13,10 @@ import click
 
 from exam_engine.cli import clear_errors, engine_from
 from exam_engine.context import EngineContext
+from exam_engine.roster.sample import write_sample_roster
 
 DEMO_EXAM = "DEMO"
 VENUE_TZ = ZoneInfo("Asia/Jakarta")
-FIRST_NAMES = ["Ayu", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hadi", "Indah", "Joko", "Kartika",
-               "Lestari", "Made", "Nur", "Oktavia", "Putu", "Rizky", "Sari", "Taufik", "Wulan"]
-LAST_NAMES = ["Pratama", "Saputra", "Wijaya", "Lestari", "Hidayat", "Siregar", "Nasution", "Santoso",
-              "Kurniawan", "Halim"]
-
-
-def write_demo_roster(path: Path, count: int, session_code: str, prefix: str, seed: int = 7) -> Path:
-    """A roster file like a committee's: made-up names and NIK-shaped numbers."""
-    rng = random.Random(seed + hash(prefix) % 1000)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["nomor_peserta", "nik", "nama", "formasi", "tanggal_lahir", "sesi", "akomodasi"])
-        for n in range(1, count + 1):
-            born = datetime(1990, 1, 1) + timedelta(days=rng.randrange(0, 4000))
-            writer.writerow([f"{prefix}{n:03d}", f"3171{rng.randrange(10**11, 10**12)}",
-                             f"{FIRST_NAMES[(n - 1) % len(FIRST_NAMES)]} {rng.choice(LAST_NAMES)}", "umum",
-                             born.date().isoformat(), session_code, "tunanetra" if n == count > 1 else ""])
-    return path
-
-
 def prepare_demo(engine: EngineContext, candidates: int, start_in: int) -> tuple[str, str, list[tuple[str, str, str]]]:
     """A new demo session each run; returns (session code, session PIN, [(number, name, PIN)])."""
     from sqlalchemy import select
@@ -66,7 +44,8 @@ def prepare_demo(engine: EngineContext, candidates: int, start_in: int) -> tuple
                                       "Ruang Demo 1", max(candidates, 1), timezone=str(VENUE_TZ))
         exam_session.auto_start = True
         issued = import_roster(session, engine.vault, engine.pins,
-                               write_demo_roster(folder / f"roster-{code}.csv", candidates, code, f"D{stamp}"))
+                               write_sample_roster(folder / f"roster-{code}.csv", candidates, code, f"D{stamp}",
+                                                   last_is_blind=True))
         write_attendance(issued, folder, replace=True)
         session_pin = open_session(session, engine.pins, exam_session)
     return code, session_pin, [(i.candidate.number, i.name, i.pin) for i in issued]

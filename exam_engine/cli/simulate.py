@@ -26,7 +26,8 @@ def register(main: click.Group) -> None:
                  down_for: float, seed: int | None) -> None:
         """Run a sitting of simulated candidates and verify every acknowledged answer was stored."""
         from exam_engine.simulate.report import summary
-        from exam_engine.simulate.runner import Options, simulate as run
+        from exam_engine.simulate.runner import Options
+        from exam_engine.simulate.runner import simulate as run
 
         if kill_after is not None and url:
             raise click.UsageError("--kill-after needs the simulator's own server; drop --url")

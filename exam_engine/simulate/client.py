@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import socketio
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from exam_engine.simulate.sitting import Credential
@@ -147,7 +148,7 @@ class SimulatedCandidate:
                     if response.status != 429:
                         return False
                     await asyncio.sleep(min(float(error.get("retry_after") or 1), 5.0))
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
                 self.record.login_error = f"{type(exc).__name__}: {exc}"
                 await asyncio.sleep(0.5 * (attempt + 1))
         return False
@@ -165,7 +166,7 @@ class SimulatedCandidate:
                         return True
                     self.record.package_error = f"{response.status} {raw[:200]!r}"
                     return False
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
                 self.record.package_error = f"{type(exc).__name__}: {exc}"
                 await asyncio.sleep(0.5 * (attempt + 1))
         return False
@@ -253,12 +254,12 @@ class SimulatedCandidate:
         """Wait for the key, answer every item, review, finish; the outbox drains meanwhile."""
         try:
             await asyncio.wait_for(self._key_event.wait(), key_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.record.errors.append(f"no key within {key_timeout:g} s")
             return
         try:
             items = self.decrypt()["items"]
-        except Exception as exc:  # a wrong key or a corrupt package: the terminal cannot show the exam
+        except (InvalidTag, ValueError, KeyError, TypeError) as exc:  # wrong key or corrupt package
             self.record.errors.append(f"package: {type(exc).__name__}: {exc}")
             return
         self.record.items = len(items)
@@ -268,21 +269,23 @@ class SimulatedCandidate:
             self._submit("finish", None, None, {})
         await self._drained.wait()
         if not self._ended.is_set():
-            try:  # `ended` follows the finish ack
+            try:  # `ended` accompanies the finish ack
                 await asyncio.wait_for(self._ended.wait(), 15)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.record.errors.append("finish acknowledged but no `ended` event")
 
     async def _think(self, factor: float = 1.0) -> bool:
         """Sleep a human moment; False once the exam has ended meanwhile."""
         try:
             await asyncio.wait_for(self._ended.wait(), self.pace.think_time(self.rng, factor))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return True
         return False
 
     async def _answer_all(self, options: list[int]) -> None:
-        rng, chosen, marked = self.rng, {}, set()
+        rng = self.rng
+        chosen: dict[int, int] = {}
+        marked: set[int] = set()
         for h, count in enumerate(options):
             await self._navigate(h)
             if not await self._think():

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from exam_engine.simulate.runner import Outcome
@@ -40,20 +41,20 @@ def summary(outcome: Outcome) -> tuple[list[str], list[str]]:
     ack_ms = [ms for r in records for ms in r.ack_ms]
     bytes_avg = sum(r.package_bytes for r in packages) / len(packages) if packages else 0
     lines = [
-        f"simulation: session {outcome.sitting.session_code} on {outcome.url}, {n} candidates, "
-        f"speed x{outcome.options.speed:g}",
+        (f"simulation: session {outcome.sitting.session_code} on {outcome.url}, {n} candidates, "
+         f"speed x{outcome.options.speed:g}"),
         f"logins: {len(logged_in)} ok, {n - len(logged_in)} failed",
-        f"packages: {len(packages)} downloaded ({bytes_avg / 1024:.0f} KiB each), "
-        f"{len(logged_in) - len(packages)} failed; pre-load {outcome.preload_seconds:.1f} s",
+        (f"packages: {len(packages)} downloaded ({bytes_avg / 1024:.0f} KiB each), "
+         f"{len(logged_in) - len(packages)} failed; pre-load {outcome.preload_seconds:.1f} s"),
         f"keys received: {len(keyed)}/{n}; key latency {_ms(key_ms, 50, 99)}",
-        f"answers: {sent} sent, {acked} acknowledged, {checks.stored} stored; "
-        f"{sum(r.queued_offline for r in records)} queued offline, {resent} resent "
-        f"({sum(r.duplicates for r in records)} already stored), {len(refused)} refused",
+        (f"answers: {sent} sent, {acked} acknowledged, {checks.stored} stored; "
+         f"{sum(r.queued_offline for r in records)} queued offline, {resent} resent "
+         f"({sum(r.duplicates for r in records)} already stored), {len(refused)} refused"),
         f"lost: {len(checks.lost)}",
         f"ack latency: {_ms(ack_ms, 50, 95, 99)}",
-        f"attempts finished: {sum(checks.finish_reasons.values())}/{n} "
-        f"({', '.join(f'{k} {v}' for k, v in sorted(checks.finish_reasons.items())) or 'none'}); "
-        f"sitting {outcome.sitting_seconds:.1f} s; reconnects {sum(r.reconnects for r in records)}",
+        (f"attempts finished: {sum(checks.finish_reasons.values())}/{n} "
+         f"({', '.join(f'{k} {v}' for k, v in sorted(checks.finish_reasons.items())) or 'none'}); "
+         f"sitting {outcome.sitting_seconds:.1f} s; reconnects {sum(r.reconnects for r in records)}"),
         f"score checks: {checks.scores_ok} passed, {len(checks.scores_failed)} failed",
     ]
     if chaos is not None:

@@ -8,8 +8,9 @@ import asyncio
 import random
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import aiohttp
 
@@ -211,7 +212,7 @@ async def _chaos(engine: EngineContext, outcome: Outcome, server: ServerProcess,
     await asyncio.sleep(chaos.down_for)
     try:
         await asyncio.to_thread(server.start)
-    except Exception as exc:  # reported; the candidates then fail to finish
+    except (RuntimeError, TimeoutError, OSError) as exc:  # reported; the watchdog stops the sitting
         chaos.error = f"restart failed: {exc}"
         echo(f"chaos: {chaos.error}")
         return

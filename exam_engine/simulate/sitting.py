@@ -5,16 +5,15 @@ The session is not started: the runner starts it once every terminal has its pac
 the key release can be timed."""
 from __future__ import annotations
 
-import csv
-import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import question_bank
 from exam_engine.context import EngineContext
+from exam_engine.roster.sample import write_sample_roster
 
 SIM_EXAM = "SIM"
 SIM_PROFILE = "skd-demo"
@@ -34,30 +33,6 @@ class Sitting:
     session_id: int
     session_pin: str
     candidates: list[Credential]
-
-
-def _nik(rng: random.Random, taken: set[str]) -> str:
-    while True:
-        nik = f"3171{rng.randrange(10**11, 10**12)}"
-        if nik not in taken:
-            taken.add(nik)
-            return nik
-
-
-def write_roster(path: Path, count: int, session_code: str, prefix: str) -> Path:
-    """A roster file as a committee sends it: numbers, 16-digit NIKs, names, formation."""
-    # NIKs must be unique per exam across every simulation run, so they are not seeded.
-    rng = random.Random(secrets.randbits(64))
-    taken: set[str] = set()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["nomor_peserta", "nik", "nama", "formasi", "tanggal_lahir", "sesi", "akomodasi"])
-        for n in range(1, count + 1):
-            born = date(1990, 1, 1) + timedelta(days=rng.randrange(0, 4000))
-            writer.writerow([f"{prefix}{n:05d}", _nik(rng, taken), f"Peserta Simulasi {n}", "umum",
-                             born.isoformat(), session_code, ""])
-    return path
 
 
 def prepare_sitting(engine: EngineContext, candidates: int) -> Sitting:
@@ -89,7 +64,8 @@ def prepare_sitting(engine: EngineContext, candidates: int) -> Sitting:
                                       "Ruang Simulasi", candidates, timezone=str(VENUE_TZ))
         exam_session.auto_start = False
         issued = import_roster(session, engine.vault, engine.pins,
-                               write_roster(roster, candidates, code, f"S{stamp}"))
+                               write_sample_roster(roster, candidates, code, f"S{stamp}",
+                                                   name=lambda n, _rng: f"Peserta Simulasi {n}"))
         session_pin = open_session(session, engine.pins, exam_session)
         session.flush()
         credentials = [Credential(i.candidate.number, i.pin, i.candidate.id) for i in issued]

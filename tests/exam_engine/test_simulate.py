@@ -51,7 +51,8 @@ def test_the_checks_catch_a_lost_answer_and_a_wrong_score(engine):
     """The verification is not vacuous: remove one stored event and falsify one result."""
     from exam_engine.delivery.models import AnswerEvent, Attempt
     from exam_engine.simulate.report import summary
-    from exam_engine.simulate.runner import Checks, Options, simulate as run, verify
+    from exam_engine.simulate.runner import Checks, Options, verify
+    from exam_engine.simulate.runner import simulate as run
 
     outcome = run(engine, Options(candidates=2, speed=400, seed=2), echo=lambda _: None)
     assert summary(outcome)[1] == []

@@ -14,7 +14,7 @@ import requests
 import socketio
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from exam_engine.cli.demo import write_demo_roster
+from exam_engine.roster.sample import write_sample_roster
 from exam_engine.db import utcnow
 from exam_engine.delivery.sittings import open_session, start_session
 from exam_engine.node import ServerProcess
@@ -44,7 +44,7 @@ def prepare_sitting(engine: Any, size: int, code: str = "S1", profile: str = "sk
         import_items(s, engine.vault, result.items)
         create_exam(s, "EXAM", profile)
         exam_session = create_session(s, "EXAM", code, "2026-12-01", "08:00", "R1", size, seed=11)
-        roster = write_demo_roster(engine.settings.instance_path / "roster.csv", size, code, "P")
+        roster = write_sample_roster(engine.settings.instance_path / "roster.csv", size, code, "P", last_is_blind=True)
         issued = import_roster(s, engine.vault, engine.pins, roster)
         pin = open_session(s, engine.pins, exam_session)
     return Sitting(engine, code, pin, [(i.candidate.number, i.pin) for i in issued])
