@@ -3,6 +3,7 @@
 Definitions live with their domain; this file only lists them."""
 from __future__ import annotations
 
+from exam_engine.audit.models import AuditEntry
 from exam_engine.db import Base
 from exam_engine.delivery.models import AnswerEvent, Attempt, Heartbeat, LoginRecord, Response
 from exam_engine.proctoring.models import Flag
@@ -11,5 +12,5 @@ from exam_engine.scheduling.models import Exam, ExamSession
 from question_bank.forms import Form
 from question_bank.models import Asset, Item
 
-__all__ = ["AnswerEvent", "Asset", "Attempt", "Base", "Candidate", "Exam", "ExamSession", "Flag", "Form",
-           "Heartbeat", "Item", "LoginRecord", "Response"]
+__all__ = ["AnswerEvent", "Asset", "Attempt", "AuditEntry", "Base", "Candidate", "Exam", "ExamSession", "Flag",
+           "Form", "Heartbeat", "Item", "LoginRecord", "Response"]

@@ -1,0 +1,80 @@
+"""`append`: add an event to the audit log inside the caller's transaction."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from exam_engine.audit.models import GENESIS, AuditEntry
+from exam_engine.db import utcnow
+from exam_engine.vault import Vault
+
+MAX_TRIES = 100
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per value, so the bytes hashed today are the bytes re-hashed years later."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def entry_hash(key: bytes, prev_hash: str, at: datetime, actor: str, kind: str, subject: str,
+               payload: dict[str, Any]) -> str:
+    # The id is left out on purpose: the chain already fixes each entry's place, and an entry
+    # moved elsewhere still authenticates, so verify can say "reordered" rather than "edited".
+    body = canonical_json({
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": actor, "kind": kind, "subject": subject, "payload": payload,
+    })
+    # prev_hash is fixed-length hex, so the concatenation is unambiguous.
+    return hmac.new(key, prev_hash.encode("ascii") + body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+class AuditBusy(Exception):
+    """Other writers kept winning the race for the next sequence number."""
+
+
+def _hold_sqlite_write_lock(session: Session) -> None:
+    """On SQLite, take the database's single write lock before reading the newest entry.
+
+    pysqlite opens a transaction only at the first data-changing statement, so without
+    this a SAVEPOINT would open it instead, and releasing the savepoint would commit the
+    entry on its own, even if the caller's transaction then rolled back."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE audit_entries SET id = id WHERE 1 = 0"))
+
+
+def append(session: Session, vault: Vault, kind: str, actor: str, subject: str, **payload: Any) -> AuditEntry:
+    """Chain a new entry after the newest one; commits with the caller's transaction.
+
+    Concurrent appends serialise: SQLite by its write lock, other databases on the primary
+    key, where the loser of a race for id N+1 rolls back its savepoint, re-reads the newest
+    entry and chains after it instead."""
+    # Round-trip through canonical JSON: what is hashed is exactly what the JSON column
+    # gives back (tuples become lists; a datetime or NaN fails here, not at verify time).
+    clean: dict[str, Any] = json.loads(canonical_json(payload))
+    key = vault.subkey("audit")
+    _hold_sqlite_write_lock(session)
+    for _ in range(MAX_TRIES):
+        # FOR UPDATE makes a PostgreSQL appender wait for the one in flight; the primary
+        # key catches whatever race is left.
+        last = session.execute(select(AuditEntry.id, AuditEntry.hash)
+                               .order_by(AuditEntry.id.desc()).limit(1).with_for_update()).first()
+        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        at = utcnow()
+        entry = AuditEntry(id=seq, at=at, actor=actor, kind=kind, subject=subject, payload=clean,
+                           prev_hash=prev_hash,
+                           hash=entry_hash(key, prev_hash, at, actor, kind, subject, clean))
+        try:
+            with session.begin_nested():
+                session.add(entry)
+                session.flush()
+            return entry
+        except IntegrityError:
+            continue
+    raise AuditBusy(f"could not append {kind!r} after {MAX_TRIES} tries")
