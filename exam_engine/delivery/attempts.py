@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from exam_engine import audit
 from exam_engine.delivery import clock
 from exam_engine.delivery.models import Attempt, Response
 from exam_engine.roster.models import Candidate
@@ -129,3 +130,5 @@ def finish(session: Session, vault: Vault, keys: KeyCache, attempt: Attempt, rea
     options = {r.handle: r.option for r in session.scalars(select(Response).where(Response.attempt_id == attempt.id))}
     scores = score_sections(profile, form.items, options, keys)  # type: ignore[union-attr]
     attempt.result = judge(profile, candidate.formation, scores)  # type: ignore[union-attr]
+    audit.append(session, vault, "attempt_finished", "server", f"attempt:{attempt.id}", reason=reason,
+                 last_seq=attempt.last_seq, scores=scores, total=attempt.result["total"])

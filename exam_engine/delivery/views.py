@@ -6,6 +6,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 from sqlalchemy import select
 
+from exam_engine import audit
 from exam_engine.delivery import packages
 from exam_engine.delivery.attempts import package_key
 from exam_engine.delivery.login import LoginRefused, LoginRequest, flag_refusal, login, record
@@ -50,11 +51,15 @@ def api_login() -> Any:
             if not seb_allows(profile_of(candidate.exam).source.get("seb"), request.url, request.headers):
                 raise LoginRefused("seb_required", "this exam must be taken in Safe Exam Browser", 403)
             record(session, req, "ok", now)
+            audit.append(session, d.engine.vault, "login", f"candidate:{req.number}", f"attempt:{attempt.id}",
+                         outcome="ok", ip=req.ip, terminal=req.terminal)
             token, status = d.tokens.issue(attempt.id, req.terminal), attempt.status
     except LoginRefused as refusal:
         with db.transaction() as session:
             record(session, req, refusal.code, now)
             flag_refusal(session, req, refusal)
+            audit.append(session, d.engine.vault, "login", f"candidate:{req.number}", "", outcome=refusal.code,
+                         ip=req.ip, terminal=req.terminal)
         extra = {"retry_after": refusal.retry_after} if refusal.retry_after else {}
         return error(refusal.code, refusal.message, refusal.status, **extra)
     return jsonify({"token": token, "status": status})

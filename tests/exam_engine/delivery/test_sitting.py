@@ -224,3 +224,21 @@ def test_a_moved_away_terminal_receives_nothing_more(sitting, terminals, cli):
     new.call("finish", {"seq": 1})
     new.wait_for("ended")
     assert "key" not in old.events and "ended" not in old.events
+
+
+def test_logins_and_results_are_in_the_audit_chain(sitting, terminals, cli):
+    from exam_engine.audit.models import AuditEntry
+
+    number, pin = sitting.candidates[0]
+    assert terminals("TX").login(number, "000000", sitting.session_pin).status_code == 401
+    sitting.start()
+    t = logged_in(terminals, sitting).connect()
+    t.wait_for("state")
+    t.call("finish", {"seq": 1})
+    t.wait_for("ended")
+    with sitting.engine.db.session() as s:
+        entries = [(e.kind, e.payload.get("outcome") or e.payload.get("reason"))
+                   for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert entries == [("login", "invalid_credentials"), ("login", "ok"), ("attempt_finished", "finished")]
+    verified = cli("audit", "verify")
+    assert verified.exit_code == 0 and verified.output.startswith("VALID (3 entries)")
