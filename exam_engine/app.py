@@ -15,6 +15,7 @@ MAX_MESSAGE_BYTES = 64 * 1024
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    from exam_engine.accounts import views as staff_views
     from exam_engine.delivery import views as candidate_views
     from exam_engine.delivery.runtime import Delivery
     from exam_engine.delivery.socket import NAMESPACE, CandidateNamespace
@@ -32,6 +33,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
                         manage_session=False)
     socketio.on_namespace(CandidateNamespace(NAMESPACE))
     app.register_blueprint(candidate_views.bp)
+    app.register_blueprint(staff_views.bp)
 
     @app.get("/")
     def index() -> Any:

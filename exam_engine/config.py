@@ -25,6 +25,9 @@ class Settings:
     pin_hash_time_cost: int = 2
     pin_hash_memory_kib: int = 8192
     pin_length: int = 6
+    # Idle minutes before a staff login expires: long enough to watch a whole sitting without
+    # a click. A login ends after 12 hours (or this, if longer) regardless.
+    staff_session_minutes: int = 120
     message_queue: str = ""  # Socket.IO message queue URL (Redis) for several nodes
     async_mode: str = ""  # Socket.IO async mode; `exam-engine serve` and gunicorn use gevent
     allowed_origins: str = ""  # extra Origins for Socket.IO, comma-separated; same origin always

@@ -3,6 +3,7 @@
 Definitions live with their domain; this file only lists them."""
 from __future__ import annotations
 
+from exam_engine.accounts.models import ProctorAssignment, StaffLoginRecord, StaffUser
 from exam_engine.audit.models import AuditEntry
 from exam_engine.db import Base
 from exam_engine.delivery.models import AnswerEvent, Attempt, Heartbeat, LoginRecord, Response
@@ -13,4 +14,5 @@ from question_bank.forms import Form
 from question_bank.models import Asset, Item
 
 __all__ = ["AnswerEvent", "Asset", "Attempt", "AuditEntry", "Base", "Candidate", "Exam", "ExamSession", "Flag",
-           "Form", "Heartbeat", "Item", "LoginRecord", "Response"]
+           "Form", "Heartbeat", "Item", "LoginRecord", "ProctorAssignment", "Response", "StaffLoginRecord",
+           "StaffUser"]

@@ -1,0 +1,1 @@
+"""Staff accounts (admin, committee, proctor): passwords, logins, and who may see which session."""
