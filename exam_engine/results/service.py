@@ -1,0 +1,192 @@
+"""Result rows of a session or a whole exam from the stored attempts, and the freeze rule.
+
+Rows. One `ResultRow` per candidate on the roster, by candidate number. A candidate with a
+finished attempt is present: the section scores are those stored when the attempt was scored;
+the total, pass/fail and the rank within the formation are worked out here by ranking.py from
+the exam's own profile (thresholds per formation, the profile's tie-break chain; a chain may
+name `date_of_birth`, taken from the encrypted roster data). A candidate without a finished
+attempt is absent: no scores, not passed, not ranked. `session_rows` ranks within the session,
+`exam_rows` ranks every session of the exam together.
+
+Freezing. There is no table for it: the audit log is the record, so a freeze and a re-opening
+are hash-chained and signed like every other event (`exam-engine audit verify`).
+
+- `freeze` appends `results_frozen` (subject `session:<code>`, actor the committee member,
+  payload {sha256, rows, by}); sha256 is `rows_digest` of the session's rows: the SHA-256 of
+  their canonical JSON (sorted keys, no spaces, rows by candidate number, whole numbers as
+  integers).
+- `reopen` appends `results_reopened` with the approving committee member and a required reason.
+- A session's state is its newest entry of those two kinds. It cannot be frozen twice in a row,
+  re-opened unless frozen, or frozen while an attempt is still running.
+- While frozen, `check_exportable` recomputes the digest of the current rows and refuses
+  (`ResultsFrozen`, naming the session) if it differs from the frozen one: the results changed
+  after the freeze without a recorded re-opening (an edited attempt, a re-score, a roster
+  change). The committee re-opens with a reason, then freezes the new results.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from exam_engine import audit
+from exam_engine.audit.log import canonical_json
+from exam_engine.audit.models import AuditEntry
+from exam_engine.delivery.models import Attempt
+from exam_engine.results.exports import ResultRow
+from exam_engine.results.ranking import rank_stage
+from exam_engine.roster.models import Candidate
+from exam_engine.scheduling.models import Exam, ExamSession
+from exam_engine.scheduling.service import profile_of
+from exam_engine.vault import Vault
+from question_bank.profiles import Profile
+
+FROZEN, REOPENED = "results_frozen", "results_reopened"
+RUNNING = ("active", "paused")
+
+
+class ResultsError(ValueError):
+    """A freeze or re-opening that the rule does not allow; the message says why."""
+
+
+class ResultsFrozen(ResultsError):
+    """The session's results differ from what was frozen."""
+
+
+# --- rows ---------------------------------------------------------------------------------
+
+def session_rows(session: Session, vault: Vault, exam_session: ExamSession) -> list[ResultRow]:
+    """Rows of one session, ranked within the session's formations."""
+    return _rows(session, vault, profile_of(exam_session.exam), Candidate.session_id == exam_session.id)
+
+
+def exam_rows(session: Session, vault: Vault, exam: Exam) -> list[ResultRow]:
+    """Rows of every session of an exam, ranked across sessions within each formation."""
+    return _rows(session, vault, profile_of(exam), Candidate.exam_id == exam.id)
+
+
+def _rows(session: Session, vault: Vault, profile: Profile, where: ColumnElement[bool]) -> list[ResultRow]:
+    candidates = list(session.scalars(select(Candidate).where(where).order_by(Candidate.number)))
+    results = {a.candidate_id: a.result for a in session.scalars(
+        select(Attempt).join(Candidate, Attempt.candidate_id == Candidate.id)
+        .where(where, Attempt.status == "finished"))}
+    personal = [vault.decrypt_json(c.personal, c.context) for c in candidates]
+    present = [i for i, c in enumerate(candidates) if c.id in results]
+    codes = [s.code for s in profile.sections]
+    # NaN for a section the stored result lacks: ranking.py then never passes the candidate
+    scores = np.full((len(present), len(codes)), np.nan)
+    for row, i in enumerate(present):
+        stored = {s["code"]: s["score"] for s in (results[candidates[i].id] or {}).get("sections", [])}
+        scores[row] = [float(stored.get(code, np.nan)) for code in codes]
+    passed, rank = np.zeros(len(present), bool), np.zeros(len(present), np.int64)
+    total = np.full(len(present), np.nan)
+    if present:
+        columns: dict[str, np.ndarray] = {code: scores[:, j] for j, code in enumerate(codes)}
+        columns["date_of_birth"] = np.array([personal[i].get("date_of_birth") or "NaT" for i in present],
+                                            dtype="datetime64[D]")
+        ranked = rank_stage(profile, columns, [candidates[i].formation for i in present])
+        passed, rank, total = ranked.passed, ranked.rank, ranked.total
+    out = [ResultRow(number=c.number, name=str(p.get("name", "")), formation=c.formation, sections={},
+                     total=None, passed=False, rank=None, present=False) for c, p in zip(candidates, personal)]
+    for row, i in enumerate(present):
+        base = out[i]
+        out[i] = ResultRow(
+            number=base.number, name=base.name, formation=base.formation,
+            sections={code: float(scores[row, j]) for j, code in enumerate(codes) if np.isfinite(scores[row, j])},
+            total=float(total[row]) if np.isfinite(total[row]) else None, passed=bool(passed[row]),
+            rank=int(rank[row]) or None, present=True)
+    return out
+
+
+def rows_digest(rows: Sequence[ResultRow]) -> str:
+    """SHA-256 of the rows' canonical JSON: the same results give the same digest, always."""
+    def plain(value: Any) -> Any:
+        # 85.0 and 85 are one score: spell it one way, whatever the JSON column gave back
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    records = [plain(asdict(row)) for row in sorted(rows, key=lambda r: r.number)]
+    return hashlib.sha256(canonical_json(records).encode("utf-8")).hexdigest()
+
+
+# --- freezing -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FreezeState:
+    frozen: bool
+    sha256: str | None = None     # of the rows when frozen
+    by: str | None = None         # who froze, or who approved the latest re-opening
+    at: datetime | None = None
+    entry: int | None = None      # the audit entry that set this state
+    reason: str | None = None     # of the latest re-opening
+
+
+def subject(exam_session: ExamSession) -> str:
+    return f"session:{exam_session.code}"
+
+
+def freeze_state(session: Session, exam_session: ExamSession) -> FreezeState:
+    latest = session.scalar(select(AuditEntry).where(AuditEntry.subject == subject(exam_session),
+                                                     AuditEntry.kind.in_((FROZEN, REOPENED)))
+                            .order_by(AuditEntry.id.desc()).limit(1))
+    if latest is None:
+        return FreezeState(False)
+    payload = latest.payload or {}
+    if latest.kind == REOPENED:
+        return FreezeState(False, by=payload.get("by"), at=latest.at, entry=latest.id, reason=payload.get("reason"))
+    return FreezeState(True, sha256=payload.get("sha256"), by=payload.get("by"), at=latest.at, entry=latest.id)
+
+
+def _name(value: str, what: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ResultsError(f"{what}: must not be empty")
+    return value
+
+
+def freeze(session: Session, vault: Vault, exam_session: ExamSession, by: str) -> str:
+    """Record the current rows' digest as frozen; returns the digest."""
+    by = _name(by, "the committee member freezing the results")
+    state = freeze_state(session, exam_session)
+    if state.frozen:
+        raise ResultsError(f"session {exam_session.code}: results are already frozen (by {state.by}, "
+                           f"audit entry #{state.entry}); re-open them first")
+    running = session.scalar(select(Attempt.id).where(Attempt.session_id == exam_session.id,
+                                                      Attempt.status.in_(RUNNING)).limit(1))
+    if running is not None:
+        raise ResultsError(f"session {exam_session.code}: attempts are still running; freeze after they finish")
+    rows = session_rows(session, vault, exam_session)
+    digest = rows_digest(rows)
+    audit.append(session, vault, FROZEN, by, subject(exam_session), sha256=digest, rows=len(rows), by=by)
+    return digest
+
+
+def reopen(session: Session, vault: Vault, exam_session: ExamSession, by: str, reason: str) -> None:
+    """Record a committee-approved re-opening of frozen results."""
+    by = _name(by, "the approving committee member")
+    reason = _name(reason, "the reason for re-opening")
+    state = freeze_state(session, exam_session)
+    if not state.frozen:
+        raise ResultsError(f"session {exam_session.code}: results are not frozen; nothing to re-open")
+    audit.append(session, vault, REOPENED, by, subject(exam_session), by=by, reason=reason,
+                 frozen_sha256=state.sha256, frozen_entry=state.entry)
+
+
+def check_exportable(session: Session, exam_session: ExamSession, rows: Sequence[ResultRow]) -> FreezeState:
+    """Refuse rows of a frozen session that are not the frozen ones; returns the state."""
+    state = freeze_state(session, exam_session)
+    if state.frozen and rows_digest(rows) != state.sha256:
+        raise ResultsFrozen(
+            f"session {exam_session.code}: the results changed after they were frozen by {state.by} "
+            f"(audit entry #{state.entry}) without a re-opening; nothing was exported. "
+            f"Find out what changed, then re-open with a reason (`exam-engine results reopen`)")
+    return state
