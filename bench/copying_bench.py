@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
 import statistics
 import time
 
 import numpy as np
+from machine import describe
 
 from exam_engine.proctoring.copying import DEFAULT_THRESHOLD, SuspectPair, detect_copying
 from exam_engine.proctoring.copying_model import choice_probabilities
@@ -49,14 +48,6 @@ def loop_baseline(room: Room) -> dict[tuple[int, int], float]:
     return z
 
 
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or "unknown"
-
-
 def room_with_copier(n: int, seed: int = 2024) -> tuple[Room, tuple[int, int]]:
     source, copier = (int(v) for v in np.random.default_rng(seed).choice(n, 2, replace=False))
     room = plant_copier(simulate_room(n, seed=seed), source, copier, fraction=0.4, seed=seed)
@@ -79,8 +70,7 @@ def main() -> None:
     ap.add_argument("--baseline", type=int, default=100, help="candidates for the Python-loop baseline")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, "
-          f"Python {platform.python_version()}, numpy {np.__version__}")
+    print(describe())
     print(f"rooms: 120-item pool, 96 items per form, 5 options, one copier taking 40 % of a source's answers; "
           f"threshold z > {DEFAULT_THRESHOLD}")
     medians = {}

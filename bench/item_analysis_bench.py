@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
 import statistics
 import time
 import tracemalloc
 
 import numpy as np
+from machine import describe
 
 from exam_engine.results.item_analysis import ItemAnalysis, analyse_choices
 
@@ -86,14 +85,6 @@ def loop_baseline(chosen: np.ndarray, correct: np.ndarray, weights: np.ndarray) 
     return disc
 
 
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or "unknown"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--candidates", type=int, default=100_000)
@@ -101,8 +92,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     chosen, correct, weights = simulate(args.candidates)
-    print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, "
-          f"Python {platform.python_version()}, numpy {np.__version__}")
+    print(describe())
     print(f"matrix: {chosen.shape[0]:,} x {chosen.shape[1]} {chosen.dtype} = {chosen.nbytes / 1e6:.1f} MB "
           f"(sections {', '.join(f'{k} {s.stop - s.start}' for k, s in SECTIONS.items())})")
     run(chosen, correct, weights)  # warm-up: first-touch page faults and BLAS start-up

@@ -6,8 +6,6 @@ Prints figures; it is not a test. Item analysis is timed through the hook `item_
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import statistics
 import time
@@ -16,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from machine import describe
 
 from exam_engine.results.ranking import Ranking, rank_stage
 from exam_engine.scoring import get_rule
@@ -143,8 +142,7 @@ def main() -> None:
     ap.add_argument("--item-analysis", action="store_true", help="also time the item analysis (item_analysis_step)")
     args = ap.parse_args()
     chosen, keys, formation = simulate(args.candidates)
-    print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, numpy {np.__version__}")
+    print(describe())
     print(f"responses: {chosen.shape[0]:,} x {chosen.shape[1]} {chosen.dtype} = {chosen.nbytes / 2**20:.1f} MB")
 
     fast = median_seconds(lambda: score_and_rank(chosen, keys, formation), args.runs)
