@@ -19,6 +19,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from exam_engine.delivery import views as candidate_views
     from exam_engine.delivery.runtime import Delivery
     from exam_engine.delivery.socket import NAMESPACE, CandidateNamespace
+    from exam_engine.proctoring import socket as proctor_socket
+    from exam_engine.proctoring import views as proctor_views
 
     settings = load_settings(overrides=overrides)
     engine = EngineContext(settings)
@@ -32,8 +34,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
                         cors_allowed_origins=origins or None, max_http_buffer_size=MAX_MESSAGE_BYTES,
                         manage_session=False)
     socketio.on_namespace(CandidateNamespace(NAMESPACE))
+    socketio.on_namespace(proctor_socket.ProctorNamespace(proctor_socket.NAMESPACE))
     app.register_blueprint(candidate_views.bp)
     app.register_blueprint(staff_views.bp)
+    app.register_blueprint(proctor_views.bp)
 
     @app.get("/")
     def index() -> Any:

@@ -14,6 +14,7 @@ from exam_engine.delivery import attempts, clock, responses
 from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.runtime import Delivery, delivery
 from exam_engine.delivery.tokens import TokenError
+from exam_engine.proctoring import live
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/candidate"
@@ -96,6 +97,7 @@ class CandidateNamespace(Namespace):
                     result = work(d, session, attempt)
         except responses.Refused as refusal:
             return {"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message}
+        live.touch(connection[0])  # committed: the proctor room sees it in the next flush
         if push:
             self.emit(push[0], push[1], room=attempt_room(*connection))
         return result
@@ -161,6 +163,13 @@ class CandidateNamespace(Namespace):
         if push and connection:
             self.emit(push[0][0], push[0][1], room=attempt_room(*connection))
         return result
+
+    def on_focus(self, data: Any = None) -> dict[str, Any]:
+        """The page lost focus or left fullscreen: a flag for the proctor, raised at once."""
+        connection = delivery().connections.get(request.sid)
+        if connection is None:
+            return {"ok": False, "code": "not_logged_in", "message": "connect with a token first"}
+        return live.report_focus(connection, data.get("kind") if isinstance(data, dict) else None)
 
     def on_sync(self, data: Any = None) -> dict[str, Any]:
         d = delivery()

@@ -19,6 +19,7 @@ from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.runtime import Delivery, delivery
 from exam_engine.delivery.socket import NAMESPACE, attempt_room, close_part
 from exam_engine.delivery.sittings import scheduled_start, start_session
+from exam_engine.proctoring import live
 from exam_engine.scheduling.models import ExamSession
 
 log = logging.getLogger(__name__)
@@ -101,4 +102,5 @@ def start_ticker(app: Flask) -> Ticker:
     ticker = Ticker(app, socketio)
     ticker.recover()
     socketio.start_background_task(ticker.run)
+    live.start(app)  # the proctor console's coalesced progress pushes
     return ticker
