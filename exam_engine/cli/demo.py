@@ -10,6 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from exam_engine.cli import clear_errors, engine_from
 from exam_engine.context import EngineContext
@@ -17,10 +19,10 @@ from exam_engine.roster.sample import write_sample_roster
 
 DEMO_EXAM = "DEMO"
 VENUE_TZ = ZoneInfo("Asia/Jakarta")
-def prepare_demo(engine: EngineContext, candidates: int, start_in: int) -> tuple[str, str, list[tuple[str, str, str]]]:
-    """A new demo session each run; returns (session code, session PIN, [(number, name, PIN)])."""
-    from sqlalchemy import select
-
+def prepare_demo(engine: EngineContext, candidates: int, start_in: int
+                 ) -> tuple[str, str, list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """A new demo session each run: (session code, session PIN, [(number, name, PIN)],
+    [(role, username, password)])."""
     from exam_engine.delivery.sittings import open_session
     from exam_engine.problems import InvalidFile
     from exam_engine.roster.attendance import write_attendance
@@ -48,7 +50,27 @@ def prepare_demo(engine: EngineContext, candidates: int, start_in: int) -> tuple
                                                    last_is_blind=True))
         write_attendance(issued, folder, replace=True)
         session_pin = open_session(session, engine.pins, exam_session)
-    return code, session_pin, [(i.candidate.number, i.name, i.pin) for i in issued]
+        staff = demo_staff(session, code)
+    return code, session_pin, [(i.candidate.number, i.name, i.pin) for i in issued], staff
+
+
+def demo_staff(session: Session, session_code: str) -> list[tuple[str, str, str]]:
+    """A proctor for this session and a committee member: (role, username, password). Each run
+    sets new passwords, since they are stored hashed and printed only here."""
+    from exam_engine.accounts.models import StaffUser
+    from exam_engine.accounts.service import assign_proctor, create_user, get_user, set_password
+
+    made = []
+    for role, username in (("proctor", "pengawas-demo"), ("committee", "panitia-demo")):
+        password = secrets.token_urlsafe(9)
+        if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is None:
+            create_user(session, username, role, password, display_name=f"{role.title()} (demo)")
+        else:
+            set_password(session, get_user(session, username), password)
+        if role == "proctor":
+            assign_proctor(session, username, session_code)
+        made.append((role, username, password))
+    return made
 
 
 def register(main: click.Group) -> None:
@@ -70,12 +92,14 @@ def register(main: click.Group) -> None:
         if not engine.settings.master_key and not engine.settings.resolved_key_file.exists():
             create_key_file(engine.settings.resolved_key_file)
         upgrade(engine.db)
-        code, session_pin, credentials = prepare_demo(engine, candidates, start_in)
+        code, session_pin, credentials, staff = prepare_demo(engine, candidates, start_in)
         base = f"http://{host}:{port}"
         click.echo(f"exam-engine demo: exam {DEMO_EXAM} (SKD demo profile, 15 items, 15 minutes), session {code}")
         click.echo(f"instance: {engine.settings.instance_path.resolve()}")
         click.echo(f"candidate terminal: {base}/candidate/   (English: {base}/candidate/?lang=en)")
-        click.echo("proctor console and scoreboard: not built yet (issue 4)")
+        click.echo(f"proctor API: {base}/proctor/api/sessions/{code}/candidates (console page: issue 4)")
+        for role, username, password in staff:
+            click.echo(f"{role} login: {username} / {password}   (POST {base}/staff/api/login)")
         click.echo(f"session PIN (announced in the room): {session_pin}")
         click.echo(f"the session starts by itself in {start_in} s; or now: exam-engine session start --session {code}")
         click.echo("candidates (nomor peserta / PIN registrasi / nama):")

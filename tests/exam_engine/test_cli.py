@@ -54,3 +54,18 @@ def test_demo_prepares_a_sitting_and_prints_credentials(cli, instance):
     assert list((instance / "demo").glob("daftar-hadir-DEMO-*.csv"))
     again = cli("demo", "--no-serve", "--candidates", "5")  # a second run schedules a new session
     assert again.exit_code == 0, again.output
+
+
+def test_demo_prints_a_working_proctor_login(cli, instance):
+    from exam_engine import create_app
+
+    result = cli("demo", "--no-serve", "--candidates", "2")
+    assert result.exit_code == 0, result.output
+    match = re.search(r"proctor login: (\S+) / (\S+)", result.output)
+    assert match, result.output
+    app = create_app({"instance_path": instance, "async_mode": "threading"})
+    client = app.test_client()
+    response = client.post("/staff/api/login", json={"username": match[1], "password": match[2]})
+    assert response.status_code == 200, response.get_json()
+    sessions = client.get("/staff/api/sessions").get_json()
+    assert len(sessions["sessions"] if isinstance(sessions, dict) else sessions) == 1
