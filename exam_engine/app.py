@@ -21,6 +21,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from exam_engine.delivery.socket import NAMESPACE, CandidateNamespace
     from exam_engine.proctoring import socket as proctor_socket
     from exam_engine.proctoring import views as proctor_views
+    from exam_engine.scoreboard import views as scoreboard_views
+    from proctor_console import views as console_views
 
     settings = load_settings(overrides=overrides)
     engine = EngineContext(settings)
@@ -38,6 +40,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(candidate_views.bp)
     app.register_blueprint(staff_views.bp)
     app.register_blueprint(proctor_views.bp)
+    scoreboard_views.register(app, socketio)  # blueprint, /scoreboard namespace, live hook
+    app.register_blueprint(console_views.bp)
 
     @app.get("/")
     def index() -> Any:

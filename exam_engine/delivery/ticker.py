@@ -78,13 +78,17 @@ class Ticker:
 
     def _close_expired(self, d: Delivery) -> None:
         pushes = []
+        closed: list[int] = []
         with d.engine.db.transaction() as session:
             now = d.now()
             for attempt in session.scalars(select(Attempt).where(Attempt.status == "active",
                                                                  Attempt.deadline_at <= now)):
                 pushes.append((attempt_room(attempt.id, attempt.terminal), close_part(d, session, attempt, "time", now)))
+                closed.append(attempt.id)
         for room, (event, payload) in pushes:  # after the commit: stored before shown
             self.socketio.emit(event, payload, to=room, namespace=NAMESPACE)
+        for attempt_id in closed:  # the proctor console and the scoreboard see it too
+            live.touch(attempt_id)
 
     def run(self) -> None:
         self.running = True

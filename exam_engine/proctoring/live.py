@@ -6,6 +6,7 @@ Per node, like Delivery.connections: with several nodes each pushes what it saw.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,8 @@ class Live:
     connected: set[tuple[int, str]] = field(default_factory=set)  # as of the last flush
     last_flag: int = 0  # newest flag already pushed (flags raised anywhere: login, moves...)
     pushed: set[int] = field(default_factory=set)  # flags pushed at once, not to push twice
+    #: Called after each round's pushes with (app, db session, session id -> changed candidate ids).
+    hooks: list[Callable[[Flask, Any, dict[int, set[int]]], None]] = field(default_factory=list)
 
 
 def live(app: Flask | None = None) -> Live:
@@ -94,6 +97,11 @@ def flush(app: Flask) -> int:
             emit(app, "progress", {"session": exam_session.code,  # type: ignore[union-attr]
                                    "server_time": snapshot.millis(now), "candidates": rows}, session_id)
             sent += 1
+        for hook in state.hooks:  # e.g. the venue scoreboard; one failing must not stop the console
+            try:
+                hook(app, session, by_session)
+            except Exception:
+                log.exception("live hook %r failed", hook)
     return sent
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Time
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Time, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exam_engine.db import Base, UTCDateTime, utcnow
@@ -45,5 +45,7 @@ class ExamSession(Base):
     auto_start: Mapped[bool] = mapped_column(Boolean, default=False)
     #: When the keys were released; every attempt's clock starts here.
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The committee opened the venue scoreboard to the room: no login needed to watch it.
+    scoreboard_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     exam: Mapped[Exam] = relationship(back_populates="sessions")

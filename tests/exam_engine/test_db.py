@@ -7,7 +7,7 @@ from exam_engine.migrate import current_revision
 
 
 def test_migrations_create_every_table(engine):
-    assert current_revision(engine.db) == "0004"
+    assert current_revision(engine.db) == "0005"
     tables = set(inspect(engine.db.engine).get_table_names())
     assert {"items", "assets", "exams", "exam_sessions", "candidates", "forms"} <= tables
 

@@ -39,6 +39,9 @@
  *             #notice[data-code] (role=alert), #text-smaller, #text-larger,
  *             #contrast-toggle[aria-pressed], #lang-switch, html[data-text-size][class~=high-contrast]
  *
+ * Focus:   while the exam screen is shown, window blur / visibilitychange hidden / fullscreen
+ *          exit emit `focus` {kind: blur|hidden|fullscreen_exit} (a proctor flag; not queued).
+ *
  * Storage: localStorage exam-engine.terminal (terminal id), exam-engine.token (also in
  * sessionStorage), exam-engine.number, exam-engine.outbox.<number> (unacknowledged events,
  * JSON array of {type, seq, ...payload}; a finish also carries `part`, the group index it
@@ -1675,6 +1678,16 @@
     // Back online (or back from sleep): check the clock and resend now rather than later.
     window.addEventListener('online', () => { if (S.socket && !S.socket.connected) S.socket.connect(); });
     document.addEventListener('visibilitychange', () => { if (!document.hidden) doSync(); });
+    // Focus lost, page hidden, fullscreen left: the proctor sees a flag at once.
+    window.addEventListener('blur', () => reportFocus('blur'));
+    document.addEventListener('visibilitychange', () => { if (document.hidden) reportFocus('hidden'); });
+    document.addEventListener('fullscreenchange', () => { if (!document.fullscreenElement) reportFocus('fullscreen_exit'); });
+  }
+
+  /** Tell the server (no outbox: a report lost while offline is not worth resending). */
+  function reportFocus(kind) {
+    if (body.dataset.screen !== 'exam' || S.ended || !S.socket || !S.socket.connected) return;
+    S.socket.emit('focus', { kind: kind });
   }
 
   // ---------------------------------------------------------------- boot

@@ -1,0 +1,1 @@
+"""The venue scoreboard: candidate numbers, section scores, totals and pass/fail, live."""
