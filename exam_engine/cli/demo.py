@@ -45,6 +45,7 @@ def prepare_demo(engine: EngineContext, candidates: int, start_in: int
         exam_session = create_session(session, DEMO_EXAM, code, start.date().isoformat(), start.strftime("%H:%M:%S"),
                                       "Ruang Demo 1", max(candidates, 1), timezone=str(VENUE_TZ))
         exam_session.auto_start = True
+        exam_session.scoreboard_public = True  # the waiting-room screen needs no login
         issued = import_roster(session, engine.vault, engine.pins,
                                write_sample_roster(folder / f"roster-{code}.csv", candidates, code, f"D{stamp}",
                                                    last_is_blind=True))
@@ -97,7 +98,8 @@ def register(main: click.Group) -> None:
         click.echo(f"exam-engine demo: exam {DEMO_EXAM} (SKD demo profile, 15 items, 15 minutes), session {code}")
         click.echo(f"instance: {engine.settings.instance_path.resolve()}")
         click.echo(f"candidate terminal: {base}/candidate/   (English: {base}/candidate/?lang=en)")
-        click.echo(f"proctor API: {base}/proctor/api/sessions/{code}/candidates (console page: issue 4)")
+        click.echo(f"proctor console: {base}/proctor/?session={code}")
+        click.echo(f"venue scoreboard: {base}/scoreboard/{code}   (public for this session)")
         for role, username, password in staff:
             click.echo(f"{role} login: {username} / {password}   (POST {base}/staff/api/login)")
         click.echo(f"session PIN (announced in the room): {session_pin}")

@@ -77,7 +77,7 @@ def select_attempts(session: Session, exam_session: ExamSession, targets: Target
         if unknown:
             raise ActionRefused(404, "unknown_candidate", f"not in session {exam_session.code}: {', '.join(unknown)}")
         query = query.where(Candidate.number.in_(numbers))
-    return [(number, attempt) for number, attempt in session.execute(query).tuples()]
+    return [(number, attempt) for number, attempt in session.execute(query)]
 
 
 def time_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:

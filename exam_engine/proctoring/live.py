@@ -110,7 +110,7 @@ def _push_new_flags(app: Flask, session: Any, state: Live, changed: set[int]) ->
     for flag, number, attempt_id in session.execute(
             select(Flag, Candidate.number, Attempt.id).join(Candidate, Candidate.id == Flag.candidate_id)
             .outerjoin(Attempt, Attempt.candidate_id == Flag.candidate_id)
-            .where(Flag.id > state.last_flag).order_by(Flag.id)).tuples():
+            .where(Flag.id > state.last_flag).order_by(Flag.id)):
         state.last_flag = flag.id
         if attempt_id is not None:
             changed.add(attempt_id)

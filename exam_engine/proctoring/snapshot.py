@@ -52,7 +52,7 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession, now: datetime
         .where(Response.attempt_id.in_(attempt_ids)).group_by(Response.attempt_id))}
     last_answer = dict(session.execute(
         select(AnswerEvent.attempt_id, func.max(AnswerEvent.received_at))
-        .where(AnswerEvent.attempt_id.in_(attempt_ids)).group_by(AnswerEvent.attempt_id)).tuples().all())
+        .where(AnswerEvent.attempt_id.in_(attempt_ids)).group_by(AnswerEvent.attempt_id)).all())
     flags: dict[int, list[Flag]] = defaultdict(list)
     for flag in session.scalars(select(Flag).where(Flag.candidate_id.in_(ids)).order_by(Flag.id)):
         flags[flag.candidate_id].append(flag)
@@ -99,5 +99,5 @@ class _Scorer:
             return float(attempt.result["total"])
         form = self.session.get(Form, attempt.form_id)
         options = dict(self.session.execute(select(Response.handle, Response.option)
-                                            .where(Response.attempt_id == attempt.id)).tuples().all())
+                                            .where(Response.attempt_id == attempt.id)).all())
         return float(sum(score_sections(profile, form.items, options, self.d.keys).values()))  # type: ignore[union-attr]

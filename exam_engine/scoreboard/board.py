@@ -59,7 +59,7 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession,
     query = select(Candidate.id, Candidate.number).where(Candidate.session_id == exam_session.id)
     if only is not None:
         query = query.where(Candidate.id.in_(list(only)))
-    candidates = session.execute(query).tuples().all()
+    candidates = session.execute(query).all()
     if not candidates:
         return []
     attempts = {a.candidate_id: a for a in session.scalars(
@@ -70,7 +70,7 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession,
     if profile.show_scores and live:
         for attempt_id, handle, option in session.execute(
                 select(Response.attempt_id, Response.handle, Response.option)
-                .where(Response.attempt_id.in_([a.id for a in live]))).tuples():
+                .where(Response.attempt_id.in_([a.id for a in live]))):
             options[attempt_id][handle] = option
         forms = {f.id: f.items for f in session.scalars(select(Form).where(Form.id.in_([a.form_id for a in live])))}
     out = []

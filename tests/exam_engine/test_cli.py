@@ -68,3 +68,15 @@ def test_demo_prints_a_working_proctor_login(cli, instance):
     response = client.post("/staff/api/login", json={"username": match[1], "password": match[2]})
     assert response.status_code == 200, response.get_json()
     assert len(client.get("/staff/api/sessions").get_json()["sessions"]) == 1  # only the demo room
+
+
+def test_demo_urls_answer(cli, instance):
+    from exam_engine import create_app
+
+    result = cli("demo", "--no-serve", "--candidates", "2")
+    console = re.search(r"proctor console: http://127.0.0.1:5000(\S+)", result.output)[1]
+    board = re.search(r"venue scoreboard: http://127.0.0.1:5000(\S+)", result.output)[1]
+    client = create_app({"instance_path": instance, "async_mode": "threading"}).test_client()
+    assert client.get(console).status_code == 200
+    assert client.get(board).status_code == 200  # public: no login
+    assert client.get("/candidate/").status_code == 200
