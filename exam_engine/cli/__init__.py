@@ -110,9 +110,9 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
 
 
 def _register() -> None:
-    from exam_engine.cli import analyse, audit, bank, demo, exams, results, roster, server, simulate, users
+    from exam_engine.cli import analyse, audit, bank, demo, exams, proctor, results, roster, server, simulate, users
 
-    for module in (bank, exams, roster, demo, server, simulate, results, audit, users, analyse):
+    for module in (bank, exams, roster, demo, server, simulate, results, audit, users, analyse, proctor):
         module.register(main)
 
 

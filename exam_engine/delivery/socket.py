@@ -15,6 +15,7 @@ from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.runtime import Delivery, delivery
 from exam_engine.delivery.tokens import TokenError
 from exam_engine.proctoring import live
+from exam_engine.proctoring.flags import answer_burst
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/candidate"
@@ -65,11 +66,14 @@ class CandidateNamespace(Namespace):
                 raise ConnectionRefusedError(message, {"code": "terminal_conflict", "message": message})
             state = attempts.state(session, d.engine.vault, attempt, d.now())
         d.connections[request.sid] = (claims.attempt_id, claims.terminal)
+        live.connected(claims.attempt_id, claims.terminal)
         join_room(attempt_room(claims.attempt_id, claims.terminal))
         self.emit("state", state, room=request.sid)
 
     def on_disconnect(self, reason: Any = None) -> None:
-        delivery().connections.pop(request.sid, None)
+        connection = delivery().connections.pop(request.sid, None)
+        if connection is not None:
+            live.disconnected(connection, reason)
 
     def _with_attempt(self, work: Callable[[Delivery, Session, Attempt], dict[str, Any]],
                       seq: Any = None) -> dict[str, Any]:
@@ -110,7 +114,10 @@ class CandidateNamespace(Namespace):
             return {"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message}
 
         def work(d: Delivery, session: Session, attempt: Attempt) -> dict[str, Any]:
-            stored = responses.record(session, attempt, event, d.now())
+            now = d.now()
+            stored = responses.record(session, attempt, event, now)
+            if stored and kind == "answer":
+                answer_burst(session, attempt, now)
             return {"ok": True, "seq": event.seq, **({} if stored else {"duplicate": True})}
 
         return self._with_attempt(work, seq)

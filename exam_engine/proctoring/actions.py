@@ -120,6 +120,8 @@ def resume(session: Session, vault: Vault, actor: StaffUser, exam_session: ExamS
            reason: Any, now: datetime) -> Outcome:
     """The paused time is credited: the deadline moves by exactly the pause."""
     def change(attempt: Attempt) -> bool:
+        if attempt.finish_reason == "locked":  # only `unlock` releases a locked terminal
+            return False
         was = attempt.status
         clock.resume(attempt, now)
         return was != attempt.status

@@ -38,6 +38,7 @@ class Live:
     connected: set[tuple[int, str]] = field(default_factory=set)  # as of the last flush
     last_flag: int = 0  # newest flag already pushed (flags raised anywhere: login, moves...)
     pushed: set[int] = field(default_factory=set)  # flags pushed at once, not to push twice
+    seen: set[int] = field(default_factory=set)  # attempts that connected to this node
     #: Called after each round's pushes with (app, db session, session id -> changed candidate ids).
     hooks: list[Callable[[Flask, Any, dict[int, set[int]]], None]] = field(default_factory=list)
 
@@ -73,6 +74,43 @@ def report_focus(connection: tuple[int, str], kind: Any) -> dict[str, Any]:
     emit(current_app._get_current_object(), "flag", payload, session_id)  # type: ignore[attr-defined]
     touch(attempt_id)
     return {"ok": True}
+
+
+def connected(attempt_id: int, terminal: str) -> None:
+    """A terminal connected: a `reconnect` flag when the attempt had connected before (to this
+    node, or a disconnect was recorded by any node). Never fails the connect."""
+    state = live()
+    before = attempt_id in state.seen
+    state.seen.add(attempt_id)
+    try:
+        with delivery().engine.db.transaction() as session:
+            attempt = session.get(Attempt, attempt_id)
+            if attempt is None:
+                return
+            if not before and session.scalar(select(Flag.id).where(
+                    Flag.candidate_id == attempt.candidate_id, Flag.kind == "disconnect").limit(1)) is None:
+                return
+            raise_flag(session, session.get(Candidate, attempt.candidate_id), "reconnect",  # type: ignore[arg-type]
+                       terminal=terminal, status=attempt.status)
+    except Exception:
+        log.exception("reconnect flag for attempt %s failed", attempt_id)
+    touch(attempt_id)
+
+
+def disconnected(connection: tuple[int, str], reason: Any = None) -> None:
+    """A terminal's connection closed: a `disconnect` flag unless the attempt has finished or
+    moved to another workstation (both expected)."""
+    attempt_id, terminal = connection
+    try:
+        with delivery().engine.db.transaction() as session:
+            attempt = session.get(Attempt, attempt_id)
+            if attempt is None or attempt.status == "finished" or attempt.terminal != terminal:
+                return
+            raise_flag(session, session.get(Candidate, attempt.candidate_id), "disconnect",  # type: ignore[arg-type]
+                       terminal=terminal, status=attempt.status, reason=None if reason is None else str(reason))
+    except Exception:
+        log.exception("disconnect flag for attempt %s failed", attempt_id)
+    touch(attempt_id)
 
 
 def flush(app: Flask) -> int:
@@ -122,7 +160,10 @@ def _push_new_flags(app: Flask, session: Any, state: Live, changed: set[int]) ->
 
 def start(app: Flask) -> None:
     """Called once per node, from the delivery ticker's start."""
+    from exam_engine.proctoring import live_copying  # imports numpy: only where the live loop runs
+
     state, d = live(app), delivery(app)
+    state.hooks.append(live_copying.scan)  # copying suspicion, at most every 30 s per session
     with d.engine.db.session() as session:
         state.last_flag = session.scalar(select(func.max(Flag.id))) or 0  # old flags are in the snapshot
 

@@ -77,6 +77,8 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession, now: datetime
             "since_answer": round((now - last).total_seconds(), 1) if last else None,
             "score": scorer.score(c, attempt) if attempt else None,
             "flags": [flag_payload(f, c.number) for f in flags[c.id]],
+            "admitted": any(f.kind == "admitted" for f in flags[c.id]),
+            "locked": bool(attempt) and attempt.status == "paused" and attempt.finish_reason == "locked",  # type: ignore[union-attr]
         })
     return out
 

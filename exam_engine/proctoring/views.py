@@ -10,7 +10,8 @@ from exam_engine.delivery.runtime import delivery
 from exam_engine.delivery.socket import NAMESPACE as CANDIDATE_NAMESPACE
 from exam_engine.delivery.socket import attempt_room
 from exam_engine.proctoring import live, snapshot
-from exam_engine.proctoring.actions import ACTIONS, ActionRefused
+from exam_engine.proctoring.actions import ActionRefused
+from exam_engine.proctoring.more_actions import ALL_ACTIONS as ACTIONS
 
 bp = Blueprint("proctor", __name__, url_prefix="/proctor")
 

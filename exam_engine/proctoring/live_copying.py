@@ -1,0 +1,129 @@
+"""Answer-copying suspicion during the session: the live flush calls `scan` (a live hook) with
+the sessions that changed; each started session is analysed at most every INTERVAL seconds and
+each new pair above the threshold gets one `copying_suspected` flag per candidate, naming the
+other. The flags go out through the flush's flag poll like every other flag. `suspect_pairs` is
+also the after-session report (`exam-engine proctor copying`).
+
+Settings, read from the environment: EXAM_ENGINE_COPYING_THRESHOLD (z, default
+copying.DEFAULT_THRESHOLD), EXAM_ENGINE_COPYING_INTERVAL (seconds, default 30) and
+EXAM_ENGINE_COPYING_MIN_SHARED (items two forms must share, default 20)."""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exam_engine.delivery.models import Attempt, Response
+from exam_engine.delivery.runtime import delivery
+from exam_engine.proctoring.copying import BLANK, DEFAULT_THRESHOLD, SuspectPair, detect_copying
+from exam_engine.proctoring.flags import raise_flag
+from exam_engine.proctoring.models import Flag
+from exam_engine.roster.models import Candidate
+from exam_engine.scheduling.models import ExamSession
+from question_bank.forms import Form
+
+log = logging.getLogger(__name__)
+KIND = "copying_suspected"
+
+
+def threshold() -> float:
+    return float(os.environ.get("EXAM_ENGINE_COPYING_THRESHOLD") or DEFAULT_THRESHOLD)
+
+
+def interval() -> float:
+    return float(os.environ.get("EXAM_ENGINE_COPYING_INTERVAL") or 30.0)
+
+
+def min_shared() -> int:
+    return int(os.environ.get("EXAM_ENGINE_COPYING_MIN_SHARED") or 20)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The started attempts of one session x the distinct items on their forms."""
+
+    candidate_ids: list[int]
+    numbers: list[str]
+    responses: np.ndarray  # bank option index, -1 blank or not on the form
+    correct: np.ndarray    # key index per item, -1 for unkeyed (weighted) items
+    present: np.ndarray
+
+
+def session_matrix(session: Session, keys: Callable[[int], tuple[int, Any]], session_id: int) -> Matrix:
+    found = session.execute(select(Attempt.id, Attempt.form_id, Candidate.id, Candidate.number)
+                            .join(Candidate, Candidate.id == Attempt.candidate_id)
+                            .where(Attempt.session_id == session_id, Attempt.status != "waiting")
+                            .order_by(Candidate.number)).all()
+    forms = {f.id: f.items for f in session.scalars(select(Form).where(Form.id.in_([r[1] for r in found])))}
+    columns: dict[int, int] = {}
+    for row in found:
+        for entry in forms[row[1]]:
+            columns.setdefault(entry["item"], len(columns))
+    responses = np.full((len(found), len(columns)), BLANK, dtype=np.int8)
+    present = np.zeros(responses.shape, dtype=bool)
+    row_of = {}
+    for i, (attempt_id, form_id, _, _) in enumerate(found):
+        row_of[attempt_id] = (i, forms[form_id])
+        present[i, [columns[e["item"]] for e in forms[form_id]]] = True
+    for attempt_id, handle, option in session.execute(
+            select(Response.attempt_id, Response.handle, Response.option)
+            .where(Response.attempt_id.in_(list(row_of)), Response.option.is_not(None))):
+        i, items = row_of[attempt_id]
+        responses[i, columns[items[handle]["item"]]] = ord(option) - ord("A")
+    correct = np.array([keys(pk)[0] for pk in columns], dtype=np.int64)
+    return Matrix([r[2] for r in found], [r[3] for r in found], responses, correct, present)
+
+
+def suspect_pairs(session: Session, keys: Callable[[int], tuple[int, Any]], session_id: int,
+                  z: float | None = None) -> tuple[Matrix, list[SuspectPair]]:
+    m = session_matrix(session, keys, session_id)
+    if len(m.numbers) < 2 or m.responses.shape[1] == 0:
+        return m, []
+    return m, detect_copying(m.responses, m.correct, m.present, threshold=threshold() if z is None else z,
+                             min_shared=min_shared())
+
+
+def evidence(m: Matrix, pair: SuspectPair, other: int) -> dict[str, Any]:
+    return {"other": m.numbers[other], "z": round(pair.z, 2), "identical_wrong": pair.identical_wrong,
+            "expected_wrong": round(pair.expected_wrong, 2), "identical": pair.identical, "shared": pair.shared}
+
+
+def flag_new_pairs(session: Session, keys: Callable[[int], tuple[int, Any]], session_id: int) -> int:
+    """Raise flags for pairs not flagged before (in this session, by any node); returns how many pairs."""
+    m, pairs = suspect_pairs(session, keys, session_id)
+    known = {(f.candidate_id, f.evidence.get("other"))
+             for f in session.scalars(select(Flag).where(Flag.session_id == session_id, Flag.kind == KIND))}
+    new = 0
+    for pair in pairs:
+        if (m.candidate_ids[pair.first], m.numbers[pair.second]) in known:
+            continue
+        new += 1
+        for me, other in ((pair.first, pair.second), (pair.second, pair.first)):
+            candidate = session.get(Candidate, m.candidate_ids[me])
+            raise_flag(session, candidate, KIND, **evidence(m, pair, other))  # type: ignore[arg-type]
+    return new
+
+
+_last: dict[int, float] = {}  # session id -> monotonic time of its last scan on this node
+
+
+def scan(app: Flask, session: Session, by_session: dict[int, set[int]]) -> None:
+    """The live hook: sessions with changes, each at most once per interval."""
+    d, now = delivery(app), time.monotonic()
+    for session_id in by_session:
+        if now - _last.get(session_id, -np.inf) < interval():
+            continue
+        exam_session = session.get(ExamSession, session_id)
+        if exam_session is None or exam_session.started_at is None:
+            continue
+        _last[session_id] = now
+        with d.engine.db.transaction() as tx:
+            flag_new_pairs(tx, d.keys, session_id)
