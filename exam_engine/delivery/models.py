@@ -11,6 +11,11 @@ from exam_engine.db import Base, UTCDateTime, utcnow
 from exam_engine.roster.models import Candidate
 
 
+#: finish_reason of an unfinished, paused attempt that a proctor locked (no column of its own:
+#: finishing overwrites it). See exam_engine/proctoring/more_actions.py.
+LOCKED = "locked"
+
+
 class Attempt(Base):
     """One candidate's sitting. The clock lives here, never in a socket session."""
 
@@ -48,6 +53,10 @@ class Attempt(Base):
     @property
     def key_context(self) -> str:
         return f"attempt-key:{self.id}"
+
+    @property
+    def locked(self) -> bool:
+        return self.status == "paused" and self.finish_reason == LOCKED
 
 
 class AnswerEvent(Base):

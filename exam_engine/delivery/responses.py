@@ -64,7 +64,7 @@ def check_open(attempt: Attempt, now: datetime) -> None:
         raise Refused("not_started", "the session has not started")
     if attempt.status == "finished" or clock.expired(attempt, now):
         raise Refused("finished", "the exam has ended; answers are no longer accepted")
-    if attempt.status == "paused" and attempt.finish_reason == "locked":  # proctoring.more_actions.lock
+    if attempt.locked:
         raise Refused("locked", "the proctor has locked this terminal")
     if attempt.status == "paused":
         raise Refused("paused", "the proctor has paused this exam")

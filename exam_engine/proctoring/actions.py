@@ -82,7 +82,7 @@ def select_attempts(session: Session, exam_session: ExamSession, targets: Target
 
 def time_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
     return {"status": attempt.status, "server_time": int(now.timestamp() * 1000),
-            "remaining": int(clock.remaining_seconds(attempt, now) * 1000)}
+            "remaining": int(clock.remaining_seconds(attempt, now) * 1000), "locked": attempt.locked}
 
 
 def _record(session: Session, vault: Vault, actor: StaffUser, exam_session: ExamSession, action: str,
@@ -120,7 +120,7 @@ def resume(session: Session, vault: Vault, actor: StaffUser, exam_session: ExamS
            reason: Any, now: datetime) -> Outcome:
     """The paused time is credited: the deadline moves by exactly the pause."""
     def change(attempt: Attempt) -> bool:
-        if attempt.finish_reason == "locked":  # only `unlock` releases a locked terminal
+        if attempt.locked:  # only `unlock` releases a locked terminal
             return False
         was = attempt.status
         clock.resume(attempt, now)

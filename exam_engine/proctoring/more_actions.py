@@ -18,17 +18,17 @@ from sqlalchemy.orm import Session
 from exam_engine.accounts.models import StaffUser
 from exam_engine.accounts.service import can_view_session
 from exam_engine.delivery import attempts, clock
-from exam_engine.delivery.models import Attempt
+from exam_engine.delivery.models import LOCKED, Attempt
 from exam_engine.proctoring.actions import (
     ACTIONS,
     ActionRefused,
     Outcome,
     Push,
     Targets,
+    _clock_action,
     _record,
     check,
     select_attempts,
-    time_payload,
 )
 from exam_engine.proctoring.flags import raise_flag
 from exam_engine.proctoring.models import Flag
@@ -36,52 +36,34 @@ from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.models import ExamSession
 from exam_engine.vault import Vault
 
-LOCKED = "locked"
 #: Re-opening a finished attempt needs committee approval: proctors and admins are refused.
 REOPENERS = frozenset({"committee"})
-
-
-def is_locked(attempt: Attempt) -> bool:
-    return attempt.status == "paused" and attempt.finish_reason == LOCKED
-
-
-def _lock_action(session: Session, vault: Vault, actor: StaffUser, exam_session: ExamSession, targets: Targets,
-                 reason: Any, now: datetime, action: str, change: Callable[[Attempt], bool]) -> Outcome:
-    why = check(actor, exam_session, reason)
-    outcome = Outcome()
-    for number, attempt in select_attempts(session, exam_session, targets):
-        if change(attempt):
-            outcome.applied.append(number)
-            outcome.touched.add(attempt.id)
-            payload = {**time_payload(attempt, now), "locked": is_locked(attempt)}
-            outcome.pushes.append(Push(attempt.id, attempt.terminal, "time", payload))
-    return _record(session, vault, actor, exam_session, action, outcome, why)
 
 
 def lock(session: Session, vault: Vault, actor: StaffUser, exam_session: ExamSession, targets: Targets,
          reason: Any, now: datetime) -> Outcome:
     """Stop the clock and refuse every event until unlocked (a paused attempt can be locked too)."""
     def change(attempt: Attempt) -> bool:
-        if attempt.status not in ("active", "paused") or is_locked(attempt):
+        if attempt.status not in ("active", "paused") or attempt.locked:
             return False
         clock.pause(attempt, now)
         attempt.finish_reason = LOCKED
         return True
 
-    return _lock_action(session, vault, actor, exam_session, targets, reason, now, "lock", change)
+    return _clock_action(session, vault, actor, exam_session, targets, reason, now, "lock", change)
 
 
 def unlock(session: Session, vault: Vault, actor: StaffUser, exam_session: ExamSession, targets: Targets,
            reason: Any, now: datetime) -> Outcome:
     """Release the lock and restart the clock; the locked time is credited."""
     def change(attempt: Attempt) -> bool:
-        if not is_locked(attempt):
+        if not attempt.locked:
             return False
         attempt.finish_reason = None
         clock.resume(attempt, now)
         return True
 
-    return _lock_action(session, vault, actor, exam_session, targets, reason, now, "unlock", change)
+    return _clock_action(session, vault, actor, exam_session, targets, reason, now, "unlock", change)
 
 
 def admit(session: Session, vault: Vault, actor: StaffUser, exam_session: ExamSession, targets: Targets,

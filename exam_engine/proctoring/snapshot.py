@@ -78,7 +78,7 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession, now: datetime
             "score": scorer.score(c, attempt) if attempt else None,
             "flags": [flag_payload(f, c.number) for f in flags[c.id]],
             "admitted": any(f.kind == "admitted" for f in flags[c.id]),
-            "locked": bool(attempt) and attempt.status == "paused" and attempt.finish_reason == "locked",  # type: ignore[union-attr]
+            "locked": bool(attempt) and attempt.locked,  # type: ignore[union-attr]
         })
     return out
 
