@@ -16,23 +16,45 @@ from exam_engine.vault import DecryptionError, MasterKeyError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def clear_errors(func: F) -> F:
-    """Known failures become a message and exit status 1, never a traceback."""
+def exit_on(errors: Callable[[], tuple[type[Exception], ...]]) -> Callable[[F], F]:
+    """A decorator: the exceptions ERRORS() names end the command with `error: message` and
+    exit status 1, never a traceback. ERRORS is only called when something is raised, so a
+    command module can name exceptions of modules it does not import at start-up."""
 
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except errors() as exc:
+                click.echo(f"error: {exc}", err=True)
+                sys.exit(1)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _known_errors() -> tuple[type[Exception], ...]:
+    from exam_engine.scheduling.service import SchedulingError
+    from question_bank.assembly import AssemblyError
+
+    return MasterKeyError, DecryptionError, SchedulingError, AssemblyError
+
+
+def clear_errors(func: F) -> F:
+    """Known failures become a message and exit status 1, never a traceback; an invalid file
+    lists every problem."""
+
+    @exit_on(_known_errors)
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from exam_engine.scheduling.service import SchedulingError
-        from question_bank.assembly import AssemblyError
-
         try:
             return func(*args, **kwargs)
         except InvalidFile as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             click.echo(f"{len(exc.problems)} problem(s); nothing was imported.", err=True)
-            sys.exit(1)
-        except (MasterKeyError, DecryptionError, SchedulingError, AssemblyError) as exc:
-            click.echo(f"error: {exc}", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]

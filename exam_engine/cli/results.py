@@ -3,17 +3,15 @@ from the database (or a rows file), and the freeze of a session's results (see r
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from exam_engine.cli import clear_errors, engine_from
+from exam_engine.cli import clear_errors, engine_from, exit_on
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -22,23 +20,14 @@ if TYPE_CHECKING:
     from exam_engine.results.service import FreezeState
     from exam_engine.scheduling.models import ExamSession
 
-F = TypeVar("F", bound=Callable[..., Any])
+def _signing_error_types() -> tuple[type[Exception], ...]:
+    from exam_engine.results.signing import SigningError
+
+    return SigningError, ValueError, KeyError
 
 
-def _signing_errors(func: F) -> F:
-    """Key and input problems become a message and exit status 1, like the other commands."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from exam_engine.results.signing import SigningError
-
-        try:
-            return func(*args, **kwargs)
-        except (SigningError, ValueError, KeyError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
+#: Key and input problems become a message and exit status 1, like the other commands.
+_signing_errors = exit_on(_signing_error_types)
 
 
 @click.group("results")

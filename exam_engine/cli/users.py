@@ -1,33 +1,21 @@
 """`exam-engine user add|password|assign|list`: staff accounts and proctor assignments."""
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import click
 
-from exam_engine.cli import clear_errors, engine_from
+from exam_engine.cli import clear_errors, engine_from, exit_on
 
-F = TypeVar("F", bound=Callable[..., Any])
+def _account_errors() -> tuple[type[Exception], ...]:
+    from exam_engine.accounts.passwords import WeakPassword
+    from exam_engine.accounts.service import AccountError
+
+    return AccountError, WeakPassword
 
 
-def account_errors(func: F) -> F:
-    """Account mistakes (weak password, unknown user) end with a message, not a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from exam_engine.accounts.passwords import WeakPassword
-        from exam_engine.accounts.service import AccountError
-
-        try:
-            return func(*args, **kwargs)
-        except (AccountError, WeakPassword) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
+#: Account mistakes (weak password, unknown user) end with a message, not a traceback.
+account_errors = exit_on(_account_errors)
 
 
 def read_password(username: str, from_stdin: bool) -> str:
