@@ -14,16 +14,15 @@ import requests
 import socketio
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from exam_engine.roster.sample import write_sample_roster
 from exam_engine.db import utcnow
 from exam_engine.delivery.sittings import open_session, start_session
 from exam_engine.node import ServerProcess
 from exam_engine.roster.importer import import_roster
+from exam_engine.roster.sample import write_sample_roster
 from exam_engine.scheduling.service import create_exam, create_session, get_session
 from question_bank.importer import import_items, validate_files
 from tests.conftest import SAMPLES
-
-WAIT = 10.0  # seconds to wait for a pushed event; the ticker runs every second
+from tests.socket_events import WAIT, RecordsEvents
 
 
 @dataclass
@@ -76,7 +75,7 @@ def server(engine):
 
 
 @dataclass
-class Terminal:
+class Terminal(RecordsEvents):
     """One exam workstation: HTTP login, package, and a Socket.IO connection."""
 
     url: str
@@ -108,14 +107,8 @@ class Terminal:
                             transports=list(transports), wait_timeout=10, **kwargs)
         return self
 
-    def _recorder(self, name: str):  # type: ignore[no-untyped-def]
-        def record(data: Any = None) -> None:
-            with self._arrived:
-                self.events.setdefault(name, []).append(data)
-                self._arrived.notify_all()
-        return record
-
     def wait_for(self, name: str, count: int = 1, timeout: float = WAIT) -> Any:
+        """The COUNT-th `name` event."""
         with self._arrived:
             if not self._arrived.wait_for(lambda: len(self.events.get(name, [])) >= count, timeout):
                 raise AssertionError(f"no {name!r} event within {timeout} s; got {list(self.events)}")

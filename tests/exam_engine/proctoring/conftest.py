@@ -22,6 +22,7 @@ from tests.exam_engine.delivery.conftest import (  # noqa: F401  (fixtures)
     collect_client_sockets,
     prepare_sitting,
 )
+from tests.socket_events import RecordsEvents
 
 PASSWORD = "kunci-ruang-ujian-7"
 #: Cheap argon2id: the hash carries its parameters, so the server verifies it cheaply too.
@@ -59,7 +60,7 @@ def server(engine, staff) -> Iterator[ServerProcess]:  # type: ignore[no-untyped
 
 
 @dataclass
-class Console:
+class Console(RecordsEvents):
     """A proctor's browser: an HTTP login, and the /proctor Socket.IO connection."""
 
     url: str
@@ -86,29 +87,13 @@ class Console:
                             transports=["websocket"], wait_timeout=10)
         return self
 
-    def _recorder(self, name: str) -> Callable[[Any], None]:
-        def record(data: Any = None) -> None:
-            with self._arrived:
-                self.events.setdefault(name, []).append(data)
-                self._arrived.notify_all()
-        return record
-
     def join(self, code: str = "S1") -> Any:
         assert self.client is not None
         return self.client.call("join", {"session": code}, namespace="/proctor", timeout=10)
 
     def wait_for(self, name: str, match: Callable[[Any], bool], timeout: float = WAIT) -> Any:
-        """The first `name` event that MATCH accepts, waiting up to TIMEOUT seconds."""
-        found: list[Any] = []
-
-        def seen() -> bool:
-            found[:] = [e for e in self.events.get(name, []) if match(e)]
-            return bool(found)
-
-        with self._arrived:
-            if not self._arrived.wait_for(seen, timeout):
-                raise AssertionError(f"no matching {name!r} within {timeout} s; got {self.events.get(name)}")
-        return found[0]
+        """The first `name` event that MATCH accepts."""
+        return self.matching(name, match, timeout)[0]
 
     def candidates(self, code: str = "S1") -> requests.Response:
         return self.http.get(f"{self.url}/proctor/api/sessions/{code}/candidates", timeout=10)

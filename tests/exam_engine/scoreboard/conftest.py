@@ -20,12 +20,13 @@ from tests.exam_engine.proctoring.conftest import (  # noqa: F401  (fixtures)
     staff,
     terminals,
 )
+from tests.socket_events import RecordsEvents
 
 WAIT = 5.0
 
 
 @dataclass
-class Viewer:
+class Viewer(RecordsEvents):
     """A projector's browser: no login, the /scoreboard Socket.IO connection."""
 
     url: str
@@ -43,28 +44,13 @@ class Viewer:
                             wait_timeout=10)
         return self
 
-    def _recorder(self, name: str) -> Callable[[Any], None]:
-        def record(data: Any = None) -> None:
-            with self._arrived:
-                self.events.setdefault(name, []).append(data)
-                self._arrived.notify_all()
-        return record
-
     def join(self, code: str = "S1") -> Any:
         assert self.client is not None
         return self.client.call("join", {"session": code}, namespace="/scoreboard", timeout=10)
 
     def wait_for(self, name: str, match: Callable[[Any], bool], timeout: float = WAIT) -> Any:
-        found: list[Any] = []
-
-        def seen() -> bool:
-            found[:] = [e for e in self.events.get(name, []) if match(e)]
-            return bool(found)
-
-        with self._arrived:
-            if not self._arrived.wait_for(seen, timeout):
-                raise AssertionError(f"no matching {name!r} within {timeout} s; got {self.events.get(name)}")
-        return found[-1]
+        """The latest `name` event that MATCH accepts."""
+        return self.matching(name, match, timeout)[-1]
 
     def close(self) -> None:
         if self.client is not None:
