@@ -25,17 +25,22 @@ class SectionKey:
              (Kraepelin: the expected last digit of every cell, shaped (columns, rows)).
     weights: (items, options) float, 0 for options an item does not have.
     traits, trait_of, reverse: Likert keying: trait names, (items,) index into `traits`
-             and (items,) bool "reverse-keyed"; empty for other rules."""
+             and (items,) bool "reverse-keyed"; empty for other rules.
+    points:  Likert scale points of the items (their option count); None when not known."""
 
     correct: np.ndarray
     weights: np.ndarray
     traits: tuple[str, ...] = ()
     trait_of: np.ndarray | None = None
     reverse: np.ndarray | None = None
+    points: int | None = None
 
 
 class ScoringRule:
     name: ClassVar[str]
+    #: Whether the section's score adds into the total by default (a section's `in_total`
+    #: param overrides it); a personality profile is not points to add to a competence score.
+    in_total: ClassVar[bool] = True
 
     def score(self, chosen: np.ndarray, key: SectionKey, params: dict[str, Any]) -> np.ndarray:
         """(candidates,) float64 section scores: the number that goes into totals and live views."""

@@ -2,12 +2,14 @@
 scores (T-score, stanine) from a norm table shipped as data.
 
 Section params (profile YAML), e.g. `{rule: likert, points: 5, missing: prorate, norms: kepribadian-sample}`:
-- points: scale points k; option A..E is 1..k, a reverse-keyed item scores k + 1 - x;
+- points: scale points k (default: the items' option count, else 5); option A..E is 1..k, a
+  reverse-keyed item scores k + 1 - x;
 - missing: `prorate` (default): mean of the trait's answered items x its item count, rounded
   half up to 2 decimals; `zero`: a blank adds nothing; `{invalid_if_more_than: n}`: a trait
   with more than n blanks is NaN, the others are prorated (or `otherwise: zero`);
 - norms: a table in exam_engine/scoring/norms/ (or a path): per trait the mean and sd of raw
-  scores; T = 50 + 10 z, stanine = clip(round(2 z + 5), 1, 9), halves rounded up."""
+  scores; T = 50 + 10 z, stanine = clip(round(2 z + 5), 1, 9), halves rounded up;
+- in_total: false by default: the section is a profile, its summary does not add into totals."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -95,15 +97,27 @@ def norm_scores(raw: np.ndarray, traits: Sequence[str], norms: Mapping[str, tupl
     return 50 + 10 * z, stanine
 
 
+def scale_points(key: SectionKey, params: Mapping[str, Any]) -> int:
+    """The section's scale length: the profile's `points`, which must match the items' own."""
+    if params.get("points") is None:
+        return key.points or 5
+    points = int(params["points"])
+    if key.points is not None and key.points != points:
+        raise ValueError(f"the profile says a {points}-point scale, the items have {key.points} options")
+    return points
+
+
 class Likert(ScoringRule):
     name = "likert"
+    in_total = False
 
     def traits(self, chosen: np.ndarray, key: SectionKey, params: dict[str, Any]) -> np.ndarray:
-        return trait_sums(chosen, key, int(params.get("points", 5)), params.get("missing", "prorate"))
+        return trait_sums(chosen, key, scale_points(key, params), params.get("missing", "prorate"))
 
     def score(self, chosen: np.ndarray, key: SectionKey, params: dict[str, Any]) -> np.ndarray:
-        """The sum of the raw trait scores: a summary for live views; the traits are the result."""
-        return np.asarray(self.traits(chosen, key, params).sum(axis=1), dtype=np.float64)
+        """The sum of the valid raw trait scores: a summary for live views, always a number (an
+        invalid or not yet answered trait adds nothing); the traits are the result."""
+        return np.asarray(np.nansum(self.traits(chosen, key, params), axis=1), dtype=np.float64)
 
     def detail(self, chosen: np.ndarray, key: SectionKey, params: dict[str, Any]) -> dict[str, np.ndarray]:
         """`<trait>.raw` for every trait, and `<trait>.t` / `<trait>.stanine` when params name norms."""

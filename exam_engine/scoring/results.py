@@ -1,17 +1,26 @@
 """Section scores, totals and pass/fail by the profile's thresholds for one attempt.
 
 Thresholds: the profile's default applies unless the candidate's formation has its own
-entry, which replaces it whole (special formations judge total and TIU only)."""
+entry, which replaces it whole (special formations judge total and TIU only).
+
+Sections apart from the total. A section whose rule reports a profile rather than points
+(Likert inventories; any section with `in_total: false` in its scoring) adds nothing to the
+total, has no pass mark unless the thresholds name it, and carries its named results: for a
+Likert section the raw sum, T-score and stanine of every trait."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from exam_engine.scoring import get_rule
-from exam_engine.scoring.base import BLANK
-from exam_engine.scoring.keys import section_key
-from question_bank.profiles import Profile
+from exam_engine.scoring.base import BLANK, round_half_up
+from exam_engine.scoring.keys import ItemKey, section_key
+from question_bank.profiles import Profile, SectionBlueprint
+
+#: Reported values of sections apart (trait raw sums, T-scores) are rounded half up to this.
+DECIMALS = 2
 
 
 def thresholds_for(profile: Profile, formation: str) -> dict[str, Any]:
@@ -19,18 +28,65 @@ def thresholds_for(profile: Profile, formation: str) -> dict[str, Any]:
     return (table.get("formations") or {}).get(formation) or table.get("default") or {}
 
 
+def in_total(section: SectionBlueprint) -> bool:
+    """Whether the section's score adds into the total: its `in_total` param, else its rule's default."""
+    return bool(section.scoring.get("in_total", get_rule(section.scoring.get("rule", "dichotomous")).in_total))
+
+
+class SectionScores(dict[str, float]):
+    """Section code -> score of the sections that add into the total, so that the live views,
+    which sum the values, sum the right ones. `apart` holds the other sections, JSON-ready:
+    code -> {"score": summary, "valid": no value is missing, "traits": {trait: {raw, t, stanine}}}
+    with None where the missing-answer policy leaves a trait without a score (NaN breaks JSON)."""
+
+    def __init__(self, scores: dict[str, float], apart: dict[str, dict[str, Any]]) -> None:
+        super().__init__(scores)
+        self.apart = apart
+
+
+def _report(detail: dict[str, np.ndarray]) -> tuple[dict[str, dict[str, float | None]], bool]:
+    """{"trait.measure": (1,) array} -> ({trait: {measure: value}}, every value present)."""
+    nested: dict[str, dict[str, float | None]] = {}
+    valid = True
+    for name, values in detail.items():
+        group, _, measure = name.rpartition(".")
+        value = float(values[0])
+        valid &= bool(np.isfinite(value))
+        nested.setdefault(group or name, {})[measure] = (
+            float(round_half_up(np.array([value]), DECIMALS)[0]) if np.isfinite(value) else None)
+    return nested, valid
+
+
 def score_sections(profile: Profile, form_items: list[dict[str, Any]], options: dict[int, str | None],
-                   key_of: Callable[[int], tuple[int, tuple[float, ...]]]) -> dict[str, float]:
+                   key_of: Callable[[int], ItemKey | tuple[int, tuple[float, ...]]]) -> SectionScores:
     """Scores per section of one form; `options` maps handle -> the bank's option key."""
     scores: dict[str, float] = {}
+    apart: dict[str, dict[str, Any]] = {}
     for section in profile.sections:
         handles = [h for h, entry in enumerate(form_items) if entry["section"] == section.code]
         chosen = np.array([[BLANK if options.get(h) is None else ord(options[h]) - ord("A")  # type: ignore[arg-type]
                             for h in handles]], dtype=np.int8)
         key = section_key([key_of(form_items[h]["item"]) for h in handles])
         rule = get_rule(section.scoring.get("rule", "dichotomous"))
-        scores[section.code] = float(rule.score(chosen, key, section.scoring)[0])
-    return scores
+        score = float(rule.score(chosen, key, section.scoring)[0])
+        if in_total(section):
+            scores[section.code] = score
+            continue
+        traits, valid = _report(rule.detail(chosen, key, section.scoring))
+        apart[section.code] = {"score": score, "valid": valid, "traits": traits}
+    return SectionScores(scores, apart)
+
+
+def _apart_entry(section: SectionBlueprint, scores: dict[str, float], limit: float | None) -> dict[str, Any]:
+    """The result entry of a section apart: a pass mark only when the thresholds name it, and
+    then an invalid profile (a trait without a score) does not pass."""
+    found = getattr(scores, "apart", {}).get(section.code)
+    if found is None:  # a plain dict (tests, re-judging stored scores): the summary alone
+        found = {"score": scores.get(section.code), "valid": True, "traits": {}}
+    score = found["score"]
+    passed = None if limit is None else bool(found["valid"] and score is not None and score >= limit)
+    return {"code": section.code, "name": section.name, "score": score, "max": None, "threshold": limit,
+            "passed": passed, "in_total": False, "valid": found["valid"], "traits": found["traits"]}
 
 
 def judge(profile: Profile, formation: str, scores: dict[str, float], lang: str = "id") -> dict[str, Any]:
@@ -38,16 +94,23 @@ def judge(profile: Profile, formation: str, scores: dict[str, float], lang: str 
     section_limits: dict[str, float] = limits.get("sections") or {}
     reasons = []
     sections = []
+    counted = [s for s in profile.sections if in_total(s)]
     for s in profile.sections:
         limit = section_limits.get(s.code)
+        if s not in counted:
+            entry = _apart_entry(s, scores, limit)
+            if entry["passed"] is False:
+                reasons.append(f"{s.code} {entry['score']:g} < {limit:g}" if entry["valid"] else f"{s.code} invalid")
+            sections.append(entry)
+            continue
         ok = limit is None or scores[s.code] >= limit
         if not ok:
             reasons.append(f"{s.code} {scores[s.code]:g} < {limit:g}")
         sections.append({"code": s.code, "name": s.name, "score": scores[s.code], "max": s.max_score,
                          "threshold": limit, "passed": ok})
-    total = float(sum(scores.values()))
+    total = float(sum(scores[s.code] for s in counted))
     total_limit = limits.get("total")
     if total_limit is not None and total < total_limit:
         reasons.append(f"total {total:g} < {total_limit:g}")
     return {"sections": sections, "total": total, "total_threshold": total_limit,
-            "max": float(sum(s.max_score for s in profile.sections)), "passed": not reasons, "reasons": reasons}
+            "max": float(sum(s.max_score for s in counted)), "passed": not reasons, "reasons": reasons}
