@@ -374,6 +374,37 @@ class SimulatedCandidate:
             self.record.refused.append((event.seq, str(code)))
             self.outbox.popleft()
 
+    # -- a driver of its own (the load benchmark): events on its schedule, not a human's --
+
+    async def wait_key(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._key_event.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def start_sending(self) -> None:
+        """Drain the outbox from now on (sit() does this once the package is decrypted)."""
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._send_loop())
+
+    def answer(self, h: int, choice: int) -> None:
+        self._submit("answer", h, choice, {"choice": choice})
+
+    async def wait_drained(self) -> None:
+        """Until every submitted event is acknowledged (or refused)."""
+        await self._drained.wait()
+
+    async def finish(self, timeout: float) -> bool:
+        """Submit `finish`; True once it is acknowledged and `ended` has arrived."""
+        if not self._ended.is_set():
+            self._submit("finish", None, None, {})
+        try:
+            await asyncio.wait_for(asyncio.gather(self._drained.wait(), self._ended.wait()), timeout)
+        except TimeoutError:
+            return False
+        return True
+
     async def close(self) -> None:
         if self._sender is not None:
             self._sender.cancel()

@@ -138,27 +138,39 @@ async def _run(engine: EngineContext, outcome: Outcome, server: ServerProcess | 
             await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
 
 
-async def _sit(engine: EngineContext, outcome: Outcome, clients: list[SimulatedCandidate],
-               server: ServerProcess | None, echo: Callable[[str], Any]) -> None:
-    options = outcome.options
+async def preload_all(clients: list[SimulatedCandidate]) -> list[SimulatedCandidate]:
+    """Log every terminal in and download its package, CONCURRENT_HTTP at a time; the ones that did."""
     gate = asyncio.Semaphore(CONCURRENT_HTTP)
 
     async def preload(client: SimulatedCandidate) -> bool:
         async with gate:
             return await client.login() and await client.download()
 
-    began = time.monotonic()
     loaded = await asyncio.gather(*(preload(c) for c in clients))
-    outcome.preload_seconds = time.monotonic() - began
-    echo(f"pre-load: {sum(loaded)}/{len(clients)} terminals logged in with their package "
-         f"in {outcome.preload_seconds:.1f} s")
+    return [c for c, ok in zip(clients, loaded) if ok]
+
+
+async def connect_all(clients: list[SimulatedCandidate]) -> list[SimulatedCandidate]:
+    """Open every terminal's socket, CONCURRENT_HTTP at a time; the ones that connected."""
+    gate = asyncio.Semaphore(CONCURRENT_HTTP)
 
     async def connect(client: SimulatedCandidate) -> bool:
         async with gate:
             return await client.connect()
 
-    ready = [c for c, ok in zip(clients, loaded) if ok]
-    connected = [c for c, ok in zip(ready, await asyncio.gather(*(connect(c) for c in ready))) if ok]
+    connected = await asyncio.gather(*(connect(c) for c in clients))
+    return [c for c, ok in zip(clients, connected) if ok]
+
+
+async def _sit(engine: EngineContext, outcome: Outcome, clients: list[SimulatedCandidate],
+               server: ServerProcess | None, echo: Callable[[str], Any]) -> None:
+    options = outcome.options
+    began = time.monotonic()
+    ready = await preload_all(clients)
+    outcome.preload_seconds = time.monotonic() - began
+    echo(f"pre-load: {len(ready)}/{len(clients)} terminals logged in with their package "
+         f"in {outcome.preload_seconds:.1f} s")
+    connected = await connect_all(ready)
     count = await asyncio.to_thread(start_sitting, engine, outcome.sitting.session_id)
     outcome.started = time.monotonic()
     echo(f"session started: {count} attempt(s), {len(connected)} terminal(s) connected")
