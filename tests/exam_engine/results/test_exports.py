@@ -118,6 +118,36 @@ def test_each_present_candidate_gets_a_certificate(signed):
         assert expected in text
 
 
+UNICODE_NAME = "Ṡiti Nur’aini Łukasz — 李"  # beyond Latin-1, and beyond DejaVu (李)
+
+
+def pdf_fonts(path: Path) -> str:
+    assert shutil.which("pdffonts"), "pdffonts is missing: apt-get install poppler-utils"
+    return subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+
+
+def test_names_outside_latin1_print_exactly_in_the_report_and_the_certificate(tmp_path):
+    rows = result_rows([{"number": "0031", "name": UNICODE_NAME, "formation": "Analis Ṡ — 李",
+                         "sections": {"TWK": 90}, "total": 90, "passed": True, "rank": 1}])
+    folder = tmp_path / "export"
+    export(rows, SessionInfo(exam="SKD — Łódź 李", chair="Łukasz Ż."), folder, ["pdf"])
+    certificate = pdf_text(folder / "sertifikat" / "0031.pdf")
+    for expected in (UNICODE_NAME, "Analis Ṡ — 李", "SKD — Łódź 李", "Łukasz Ż."):
+        assert expected in certificate
+    # the report's name column is narrow: the name may wrap, but no character is lost or replaced
+    report = pdf_text(folder / "berita-acara.pdf")
+    assert "".join(UNICODE_NAME.split()) in "".join(report.split())
+    assert "SKD — Łódź 李" in report
+    assert "DroidSansFallback" in pdf_fonts(folder / "berita-acara.pdf")  # for 李
+
+
+def test_pdfs_embed_the_packaged_font_and_load_the_cjk_fallback_only_when_needed(signed):
+    fonts = pdf_fonts(signed / "sertifikat" / "0012.pdf")
+    names = sorted(line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:])
+    assert names == ["DejaVuSansBold", "DejaVuSansBook"]  # the packaged font: no core font, no CJK fallback
+    assert all(line.split()[-5:-2] == ["yes", "yes", "yes"] for line in fonts.splitlines()[2:])  # embedded subsets
+
+
 # --- the signed manifest --------------------------------------------------------------------
 
 def files_of(folder: Path) -> list[str]:

@@ -1,0 +1,56 @@
+"""The committee's workbook: one sheet per formation, numbers as numbers, text never a formula."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from exam_engine.results.exports.rows import LABELS, ResultRow, ordered, section_codes
+
+
+def _sheet_title(formation: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "-", formation).strip("'")[:31] or "Tanpa formasi"
+    title, n = base, 2
+    while title.lower() in used:  # Excel compares sheet names case-insensitively
+        title, n = f"{base[:28]}-{n}", n + 1
+    used.add(title.lower())
+    return title
+
+
+def _cells(row: ResultRow, sections: list[str]) -> list[Any]:
+    return [row.number, row.name, row.formation, *(row.sections.get(s) for s in sections),
+            row.total, row.passed, row.rank, row.status]
+
+
+def write_xlsx(rows: Sequence[ResultRow], path: Path) -> Path:
+    """One sheet per formation; numbers as numbers, candidate numbers as text."""
+    sections = section_codes(rows)
+    header = [LABELS["number"], LABELS["name"], LABELS["formation"], *sections,
+              LABELS["total"], LABELS["passed"], LABELS["rank"], LABELS["status"]]
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    used: set[str] = set()
+    for formation, members in groupby(ordered(rows), key=lambda r: r.formation):
+        sheet = book.create_sheet(_sheet_title(formation, used))
+        sheet.append(header)
+        for row in members:
+            sheet.append(_cells(row, sections))
+            for cell in sheet[sheet.max_row][:3]:
+                cell.data_type = "s"  # a name starting with "=" stays text, never a formula
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        for index, column in enumerate(sheet.iter_cols(values_only=True), start=1):
+            width = max(len(str(v)) for v in column if v is not None)
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 45)
+    if not used:
+        book.create_sheet("Hasil").append(header)  # an empty session still opens cleanly
+    book.save(path)
+    return path
