@@ -29,19 +29,42 @@ class _LineLoader(yaml.SafeLoader):
 
     duplicates: list[tuple[int, str]]
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)  # type: ignore[no-untyped-call]
+        except (ValueError, OverflowError) as exc:
+            # PyYAML lets these through: a date like 2026-13-45, or an integer longer than
+            # Python converts (4,300 digits). Reported with the line like any YAML error.
+            raise yaml.constructor.ConstructorError(None, None, f"cannot read this value ({exc})",
+                                                    node.start_mark) from None
+
+    def construct_yaml_str(self, node: yaml.ScalarNode) -> str:
+        value: str = super().construct_yaml_str(node)  # type: ignore[no-untyped-call]
+        try:
+            # YAML decodes each half of an escaped surrogate pair ("\ud83d\ude00", as json.dump
+            # writes an emoji) on its own; join them. A lone half is no character at all.
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a \\uD800-\\uDFFF escape without its pair is not a character",
+                node.start_mark) from None
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
-            if key in seen:
-                self.duplicates.append((key_node.start_mark.line + 1, str(key)))
+            key = self.construct_object(key_node, deep=True)
             try:
+                if key in seen:
+                    self.duplicates.append((key_node.start_mark.line + 1, str(key)))
                 seen.add(key)
             except TypeError:
-                pass
+                pass  # an unhashable key (a list or a mapping): the constructor below reports it
         mapping = super().construct_mapping(node, deep=True)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _LineLoader.construct_yaml_str)
 
 
 def _load_structured(path: Path, text: str, problems: Problems) -> Any:
@@ -51,19 +74,31 @@ def _load_structured(path: Path, text: str, problems: Problems) -> Any:
         except json.JSONDecodeError as exc:
             problems.add(exc.lineno, "json", f"{exc.msg} (column {exc.colno})")
             return None
-    loader = _LineLoader(text)
-    loader.duplicates = []
+        except RecursionError:
+            problems.add(1, "json", "nested too deeply")
+            return None
+        except ValueError:
+            pass  # valid JSON that Python refuses (a 4,300-digit number): the YAML pass names its line
+    loader: _LineLoader | None = None
     try:
+        loader = _LineLoader(text)
+        loader.duplicates = []
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problems.add(mark.line + 1 if mark else 1, "yaml", str(exc.problem or exc))
         return None
-    except yaml.YAMLError as exc:
-        problems.add(1, "yaml", str(exc))
+    except yaml.YAMLError as exc:  # the reader's refusal of a control character, before any mark exists
+        position = getattr(exc, "position", None)
+        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+        problems.add(line, "yaml", str(getattr(exc, "reason", None) or exc).strip())
+        return None
+    except RecursionError:
+        problems.add(1, "yaml", "nested too deeply")
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     for line, key in loader.duplicates:
         problems.add(line, key, "this key appears twice in the same mapping")
     return data

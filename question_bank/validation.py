@@ -92,12 +92,20 @@ def _options(record: dict[str, Any], line: int, bank_dir: Path, problems: Proble
     return options
 
 
+def _field(name: Any) -> str:
+    """A key as the field of a problem: always text (problems sort by it), never blank."""
+    text = str(name)
+    return text if text.strip() else repr(text)
+
+
 def _difficulty(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    # isdecimal, not isdigit: int() refuses "²"; the length keeps int() under Python's
+    # 4,300-digit limit (a longer "number" is no difficulty either).
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 3:
         value = int(value)
     return value if isinstance(value, int) and 1 <= value <= 5 else None
 
@@ -120,7 +128,7 @@ def validate_record(bank: RawBank, line: int, record: dict[str, Any], bank_dir: 
     before = len(problems.items)
     for name in record:
         if name not in COMMON_FIELDS | KEY_FIELDS:
-            problems.add(line, str(name), "unknown field (check the spelling; see docs/bank-format.md)")
+            problems.add(line, _field(name), "unknown field (check the spelling; see docs/bank-format.md)")
     item_id = _check_pattern(record, "id", ITEM_ID, "letters, digits, '-', '_' and '.' only", line, problems)
     section = _check_pattern(record, "section", SECTION, "upper-case letters, digits and _", line, problems)
     topic = _check_pattern(record, "topic", TOPIC, "lower-case letters, digits and _", line, problems)
@@ -161,7 +169,7 @@ def validate_bank(bank: RawBank, path: Path, problems: Problems) -> list[BankIte
         problems.add(1, "bank", f"{bank.name!r}: letters, digits, '-' and '_' only")
     for name in bank.settings:
         if name not in BANK_SETTINGS:
-            problems.add(1, name, f"unknown bank setting (known: {', '.join(sorted(BANK_SETTINGS))})")
+            problems.add(1, _field(name), f"unknown bank setting (known: {', '.join(sorted(BANK_SETTINGS))})")
     context = {"weight_range": _weight_range(bank, problems)}
     first_line: dict[str, int] = {}
     items: list[BankItem] = []
