@@ -16,6 +16,7 @@ MAX_MESSAGE_BYTES = 64 * 1024
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from exam_engine.accounts import views as staff_views
+    from exam_engine.committee import views as committee_views
     from exam_engine.delivery import views as candidate_views
     from exam_engine.delivery.runtime import Delivery
     from exam_engine.delivery.socket import NAMESPACE, CandidateNamespace
@@ -42,6 +43,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(proctor_views.bp)
     scoreboard_views.register(app, socketio)  # blueprint, /scoreboard namespace, live hook
     app.register_blueprint(console_views.bp)
+    app.register_blueprint(committee_views.bp)
 
     @app.get("/")
     def index() -> Any:

@@ -1,0 +1,1 @@
+"""The committee page: results per session and formation, freeze, signed exports, item analysis."""
