@@ -329,7 +329,9 @@
       th.scope = 'col';
       tr.append(th);
     }
-    table.append(el('thead')).append(tr);
+    const thead = el('thead');
+    thead.append(tr);
+    table.append(thead);
     const tbody = el('tbody');
     for (const row of f.rows) {
       const r = el('tr', 'result-row');
