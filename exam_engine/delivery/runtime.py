@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from exam_engine.context import EngineContext
 from exam_engine.db import utcnow
 from exam_engine.delivery.tokens import CandidateTokens
+from exam_engine.delivery.writer import GroupWriter
 from exam_engine.scoring.keys import KeyCache
 from question_bank.service import item_content
 
@@ -19,6 +20,7 @@ class Delivery:
     engine: EngineContext
     tokens: CandidateTokens
     keys: KeyCache
+    writer: GroupWriter
     #: sid -> (attempt id, terminal) of this node's candidate connections
     connections: dict[str, tuple[int, str]] = field(default_factory=dict)
 
@@ -28,7 +30,7 @@ class Delivery:
             with engine.db.session() as session:
                 return item_content(session, engine.vault, pk)
 
-        return cls(engine, CandidateTokens(engine.vault), KeyCache(load))
+        return cls(engine, CandidateTokens(engine.vault), KeyCache(load), GroupWriter(engine.db))
 
     @staticmethod
     def now() -> datetime:

@@ -16,9 +16,12 @@ from exam_engine.delivery.runtime import Delivery, delivery
 from exam_engine.delivery.tokens import TokenError
 from exam_engine.proctoring import live
 from exam_engine.proctoring.flags import answer_burst
+from question_bank.forms import Form
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/candidate"
+#: What a write returns to its handler: the ack, and an event to push once committed.
+Outcome = tuple[dict[str, Any], "tuple[str, dict[str, Any]] | None"]
 
 
 def attempt_room(attempt_id: int, terminal: str | None) -> str:
@@ -75,30 +78,30 @@ class CandidateNamespace(Namespace):
         if connection is not None:
             live.disconnected(connection, reason)
 
-    def _with_attempt(self, work: Callable[[Delivery, Session, Attempt], dict[str, Any]],
-                      seq: Any = None) -> dict[str, Any]:
-        """Run `work` in one transaction for this connection's attempt; the commit happens
-        before the ack is returned."""
+    def _with_attempt(self, work: Callable[[Delivery, Session, Attempt], Outcome], seq: Any = None) -> dict[str, Any]:
+        """Run `work` for this connection's attempt through the group writer: the commit
+        happens before the ack is returned, and the push (if any) after it."""
         d = delivery()
         connection = d.connections.get(request.sid)
         if connection is None:
             return {"ok": False, "seq": seq, "code": "not_logged_in", "message": "connect with a token first"}
-        push: tuple[str, dict[str, Any]] | None = None
+
+        def job(session: Session) -> Outcome:
+            attempt = session.get(Attempt, connection[0], with_for_update=True)
+            if attempt is None or attempt.terminal != connection[1]:
+                # Answered, not disconnected: the old terminal must learn why.
+                return {"ok": False, "seq": seq, "code": "moved",
+                        "message": "the attempt moved to another workstation"}, None
+            now = d.now()
+            if attempt.status == "active" and clock.expired(attempt, now):
+                # The ticker may not have run yet: the deadline is enforced here too.
+                push = close_part(d, session, attempt, "time", now)
+                return {"ok": False, "seq": seq, "code": "finished" if push[0] == "ended" else "section_closed",
+                        "message": "time is up for this part of the exam"}, push
+            return work(d, session, attempt)
+
         try:
-            with d.engine.db.transaction() as session:
-                attempt = session.get(Attempt, connection[0], with_for_update=True)
-                if attempt is None or attempt.terminal != connection[1]:
-                    # Answered, not disconnected: the old terminal must learn why.
-                    return {"ok": False, "seq": seq, "code": "moved",
-                            "message": "the attempt moved to another workstation"}
-                now = d.now()
-                if attempt.status == "active" and clock.expired(attempt, now):
-                    # The ticker may not have run yet: the deadline is enforced here too.
-                    push = close_part(d, session, attempt, "time", now)
-                    result = {"ok": False, "seq": seq, "code": "finished" if push[0] == "ended" else "section_closed",
-                              "message": "time is up for this part of the exam"}
-                else:
-                    result = work(d, session, attempt)
+            result, push = d.writer.run(job)
         except responses.Refused as refusal:
             return {"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message}
         live.touch(connection[0])  # committed: the proctor room sees it in the next flush
@@ -113,12 +116,12 @@ class CandidateNamespace(Namespace):
         except responses.Refused as refusal:
             return {"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message}
 
-        def work(d: Delivery, session: Session, attempt: Attempt) -> dict[str, Any]:
+        def work(d: Delivery, session: Session, attempt: Attempt) -> Outcome:
             now = d.now()
             stored = responses.record(session, attempt, event, now)
             if stored and kind == "answer":
                 answer_burst(session, attempt, now)
-            return {"ok": True, "seq": event.seq, **({} if stored else {"duplicate": True})}
+            return {"ok": True, "seq": event.seq, **({} if stored else {"duplicate": True})}, None
 
         return self._with_attempt(work, seq)
 
@@ -136,13 +139,11 @@ class CandidateNamespace(Namespace):
         if isinstance(handle, bool) or not isinstance(handle, int) or handle < 0:
             return {"ok": False, "code": "bad_handle", "message": "h: expected a handle"}
 
-        def work(d: Delivery, session: Session, attempt: Attempt) -> dict[str, Any]:
-            from question_bank.forms import Form
-
+        def work(d: Delivery, session: Session, attempt: Attempt) -> Outcome:
             if handle >= len(session.get(Form, attempt.form_id).items):  # type: ignore[union-attr]
                 raise responses.Refused("bad_handle", "no such item")
             attempt.position = handle
-            return {"ok": True}
+            return {"ok": True}, None
 
         return self._with_attempt(work)
 
@@ -151,25 +152,18 @@ class CandidateNamespace(Namespace):
         seq = data.get("seq") if isinstance(data, dict) else None
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
             return {"ok": False, "seq": seq, "code": "bad_request", "message": "seq: expected an integer"}
-        push: list[tuple[str, dict[str, Any]]] = []
 
-        def work(d: Delivery, session: Session, attempt: Attempt) -> dict[str, Any]:
+        def work(d: Delivery, session: Session, attempt: Attempt) -> Outcome:
             if attempt.status == "finished":
-                push.append(("ended", {"reason": attempt.finish_reason,
-                                       "result": attempts.visible_result(session, attempt)}))
-                return {"ok": True, "seq": seq}
+                return {"ok": True, "seq": seq}, ("ended", {"reason": attempt.finish_reason,
+                                                             "result": attempts.visible_result(session, attempt)})
             if seq <= attempt.last_seq:  # a resent finish of a part that already closed
-                return {"ok": True, "seq": seq, "duplicate": True}
+                return {"ok": True, "seq": seq, "duplicate": True}, None
             responses.check_open(attempt, d.now())
             attempt.last_seq = seq
-            push.append(close_part(d, session, attempt, "finished", d.now()))
-            return {"ok": True, "seq": seq}
+            return {"ok": True, "seq": seq}, close_part(d, session, attempt, "finished", d.now())
 
-        result = self._with_attempt(work, seq)
-        connection = delivery().connections.get(request.sid)
-        if push and connection:
-            self.emit(push[0][0], push[0][1], room=attempt_room(*connection))
-        return result
+        return self._with_attempt(work, seq)
 
     def on_focus(self, data: Any = None) -> dict[str, Any]:
         """The page lost focus or left fullscreen: a flag for the proctor, raised at once."""
