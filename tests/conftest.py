@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import csv
+import itertools
+import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
+
+import psycopg
 
 import pytest
 import yaml
@@ -14,6 +18,7 @@ from exam_engine.cli import main
 from exam_engine.config import load_settings
 from exam_engine.context import EngineContext
 from exam_engine.migrate import upgrade
+from exam_engine.throwaway import Postgres
 from exam_engine.vault import create_key_file
 
 SAMPLES = Path(__file__).resolve().parent.parent / "question_bank" / "samples"
@@ -25,11 +30,41 @@ def instance(tmp_path: Path) -> Path:
     return tmp_path / "instance"
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    """One throw-away PostgreSQL for the whole run; each test gets its own database."""
+    with Postgres() as pg:
+        yield pg
+
+
+def fresh_postgres_database(pg: Postgres, name: str) -> str:
+    with psycopg.connect(pg.url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return pg.url.rsplit("/", 1)[0] + "/" + name
+
+
 @pytest.fixture
-def engine(instance: Path) -> EngineContext:
+def database_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """SQLite under the instance by default; EXAM_ENGINE_TEST_DATABASE=postgres runs the same
+    tests on PostgreSQL. Server nodes started by the test inherit the URL."""
+    if os.environ.get("EXAM_ENGINE_TEST_DATABASE", "sqlite") != "postgres":
+        return ""
+    pg = request.getfixturevalue("postgres_server")
+    url = fresh_postgres_database(pg, f"t{next(_DATABASES)}")
+    monkeypatch.setenv("EXAM_ENGINE_DATABASE_URL", url)
+    return url
+
+
+_DATABASES = itertools.count(1)
+
+
+@pytest.fixture
+def engine(instance: Path, database_url: str) -> EngineContext:
     """An initialised instance: key file and migrated database."""
     create_key_file(instance / "master.key")
-    ctx = EngineContext(load_settings(environ={}, overrides={"instance_path": instance, **FAST_PINS}))
+    ctx = EngineContext(load_settings(environ={}, overrides={"instance_path": instance, "database_url": database_url,
+                                                              **FAST_PINS}))
     upgrade(ctx.db)
     yield ctx
     ctx.db.dispose()
