@@ -56,16 +56,19 @@ class Row:
 
     server: str
     n: int
+    pid: int | None = None  # the gunicorn master
     connected: int = 0
     preload_s: float | None = None
     key_ms: list[float] = field(default_factory=list)
     open_ms: list[float] = field(default_factory=list)
     late: int = 0  # open-loop ticks skipped because the previous answer was still unacknowledged
     closed: list[float] = field(default_factory=list)  # acks/s, one per closed-loop run
+    closed_cpu_ms: list[float] = field(default_factory=list)  # server CPU per ack, one per closed-loop run
     acked: int | None = None
     stored: int | None = None
     lost: int | None = None
     cpu_s: float = 0.0
+    preload_cpu_s: float | None = None
     rss_mb: float = 0.0
     client_cpu_s: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -73,6 +76,9 @@ class Row:
     @property
     def closed_rate(self) -> float:
         return statistics.median(self.closed) if self.closed else 0.0
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid) if self.pid is not None else 0.0
 
 
 # -- the server's processes, from /proc (psutil is not a dependency) ---------------------
@@ -164,8 +170,8 @@ async def open_loop(clients: list[SimulatedCandidate], picks: list[Pick], rate: 
     return [m for ms, _ in results for m in ms], sum(late for _, late in results)
 
 
-async def closed_loop(clients: list[SimulatedCandidate], picks: list[Pick], seconds: float, seed: int) -> float:
-    """Acks/s with every sender keeping exactly one answer in flight."""
+async def closed_loop(clients: list[SimulatedCandidate], picks: list[Pick], seconds: float, seed: int) -> int:
+    """Acks within `seconds`, every sender keeping exactly one answer in flight."""
     loop = asyncio.get_running_loop()
     began = loop.time()
     end = began + seconds
@@ -180,7 +186,7 @@ async def closed_loop(clients: list[SimulatedCandidate], picks: list[Pick], seco
 
     counts = await asyncio.gather(*(hammer(c, p, random.Random(f"{seed}:closed:{i}"))
                                     for i, (c, p) in enumerate(zip(clients, picks))))
-    return sum(counts) / seconds
+    return sum(counts)
 
 
 async def measure(row: Row, clients: list[SimulatedCandidate], picks: list[Pick], args: argparse.Namespace) -> None:
@@ -189,8 +195,11 @@ async def measure(row: Row, clients: list[SimulatedCandidate], picks: list[Pick]
     row.open_ms, row.late = await open_loop(clients, picks, args.rate, args.duration, args.seed)
     senders = min(args.senders, len(clients))
     for run in range(args.closed_runs):
-        row.closed.append(await closed_loop(clients[:senders], picks[:senders], args.closed_seconds,
-                                            args.seed + run))
+        cpu = row.cpu()
+        acks = await closed_loop(clients[:senders], picks[:senders], args.closed_seconds, args.seed + run)
+        row.closed.append(acks / args.closed_seconds)
+        # The in-flight tail is served after the window: a slight overestimate, the same for the echo.
+        row.closed_cpu_ms.append((row.cpu() - cpu) * 1000 / max(acks, 1))
 
 
 def picker(options: list[int]) -> Pick:
@@ -217,7 +226,7 @@ def run_engine(db: str, n: int, args: argparse.Namespace) -> Row:
         server.start()
         stack.callback(server.stop)
         assert server.process is not None
-        pid = server.process.pid
+        row.pid = pid = server.process.pid
         outcome = Outcome(Options(candidates=n, seed=args.seed), sitting, server.url, [])
         cpu, client_cpu = cpu_seconds(pid), time.process_time()
         try:
@@ -248,9 +257,9 @@ async def drive_engine(engine: EngineContext, outcome: Outcome, row: Row, args: 
                                       Pace()) for i, c in enumerate(sitting.candidates)]
         outcome.records = [c.record for c in clients]
         try:
-            began = time.monotonic()
+            began, cpu = time.monotonic(), row.cpu()
             ready = await preload_all(clients)
-            row.preload_s = time.monotonic() - began
+            row.preload_s, row.preload_cpu_s = time.monotonic() - began, row.cpu() - cpu
             connected = await connect_all(ready)
             row.connected = len(connected)
             await asyncio.to_thread(start_sitting, engine, sitting.session_id)
@@ -279,7 +288,7 @@ def run_echo(n: int, args: argparse.Namespace) -> Row:
     server.start()
     try:
         assert server.process is not None
-        pid = server.process.pid
+        row.pid = pid = server.process.pid
         cpu, client_cpu = cpu_seconds(pid), time.process_time()
         asyncio.run(drive_echo(server.url, row, args))
         row.cpu_s, row.client_cpu_s = cpu_seconds(pid) - cpu, time.process_time() - client_cpu
@@ -314,7 +323,8 @@ def _pcts(values: list[float], *ps: int, scale: float = 1.0, digits: int = 0) ->
 def table(rows: list[Row], rate: float) -> list[str]:
     echo = {r.n: r for r in rows if r.server == "echo"}
     head = ("server", "N", "conn", "pre-load s", "key p50/p99/max ms", f"ack p50/p95/p99 ms @{rate:g}/s/cand",
-            "late", "closed acks/s", "x echo", "acked", "stored", "lost", "srv CPU s", "peak RSS MB", "sim CPU s")
+            "late", "closed acks/s", "x echo", "CPU ms/ack", "acked", "stored", "lost", "srv CPU s (pre-load)",
+            "peak RSS MB", "sim CPU s")
     body = []
     for r in rows:
         ceiling = echo.get(r.n)
@@ -322,9 +332,12 @@ def table(rows: list[Row], rate: float) -> list[str]:
                  else "1" if r.server == "echo" else "-")
         body.append((r.server, str(r.n), str(r.connected), "-" if r.preload_s is None else f"{r.preload_s:.1f}",
                      _pcts(r.key_ms, 50, 99, 100), _pcts(r.open_ms, 50, 95, 99, digits=1), str(r.late),
-                     f"{r.closed_rate:,.0f}", ratio, "-" if r.acked is None else str(r.acked),
-                     "-" if r.stored is None else str(r.stored), "-" if r.lost is None else str(r.lost),
-                     f"{r.cpu_s:.1f}", f"{r.rss_mb:.0f}", f"{r.client_cpu_s:.1f}"))
+                     f"{r.closed_rate:,.0f}", ratio,
+                     f"{statistics.median(r.closed_cpu_ms):.2f}" if r.closed_cpu_ms else "-",
+                     "-" if r.acked is None else str(r.acked), "-" if r.stored is None else str(r.stored),
+                     "-" if r.lost is None else str(r.lost),
+                     f"{r.cpu_s:.1f}" + ("" if r.preload_cpu_s is None else f" ({r.preload_cpu_s:.1f})"),
+                     f"{r.rss_mb:.0f}", f"{r.client_cpu_s:.1f}"))
     widths = [max(len(line[i]) for line in (head, *body)) for i in range(len(head))]
     return ["  ".join(cell.rjust(w) for cell, w in zip(line, widths)) for line in (head, *body)]
 
