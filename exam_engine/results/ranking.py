@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from exam_engine.scoring.base import round_half_up
-from exam_engine.scoring.results import thresholds_for
+from exam_engine.scoring.results import in_total, thresholds_for
 from question_bank.profiles import Profile
 
 Columns = Mapping[str, np.ndarray]
@@ -82,8 +82,13 @@ def tie_chain(entries: Sequence[Any]) -> list[tuple[str, bool]]:
 
 
 def stage_total(profile: Profile, scores: Columns) -> np.ndarray:
-    """The sum of the profile's section scores, in float64 like judge()."""
-    return np.asarray(sum(np.asarray(scores[s.code], dtype=np.float64) for s in profile.sections), dtype=np.float64)
+    """The sum of the section scores that add into the total (a personality inventory does
+    not), in float64 like judge()."""
+    total = np.zeros(len(np.asarray(scores[profile.sections[0].code])), dtype=np.float64)
+    for section in profile.sections:
+        if in_total(section):
+            total += np.asarray(scores[section.code], dtype=np.float64)
+    return total
 
 
 def passes(profile: Profile, scores: Columns, codes: np.ndarray, names: Sequence[str]) -> np.ndarray:
