@@ -27,11 +27,31 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+def _login_body() -> dict[str, str] | None:
+    """Username and password from the body, or None. silent=True covers only ValueError: JSON
+    nested thousands deep raises RecursionError. A lone surrogate ("\\ud800" is valid JSON)
+    is text neither the database nor argon2 can encode."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    fields = {k: data.get(k) for k in ("username", "password")}
+    for value in fields.values():
+        if not isinstance(value, str) or not value:
+            return None
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    return fields  # type: ignore[return-value]
+
+
 @bp.post("/api/login")
 def api_login() -> Any:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) and data[k]
-                                             for k in ("username", "password")):
+    data = _login_body()
+    if data is None:
         return auth.refuse(400, "bad_request", "expected a JSON object with username and password")
     now = auth.clock()
     try:
