@@ -1,6 +1,8 @@
 """What the delivery side needs at run time, built once per app."""
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +25,8 @@ class Delivery:
     writer: GroupWriter
     #: sid -> (attempt id, terminal) of this node's candidate connections
     connections: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: This node's name in heartbeats and presence rows: a restarted process is a new node.
+    node: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     @classmethod
     def create(cls, engine: EngineContext) -> Delivery:

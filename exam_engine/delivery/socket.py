@@ -10,7 +10,7 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.orm import Session
 
-from exam_engine.delivery import attempts, clock, responses
+from exam_engine.delivery import attempts, clock, presence, responses
 from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.runtime import Delivery, delivery
 from exam_engine.delivery.tokens import TokenError
@@ -68,14 +68,19 @@ class CandidateNamespace(Namespace):
                 message = "this attempt belongs to another workstation"
                 raise ConnectionRefusedError(message, {"code": "terminal_conflict", "message": message})
             state = attempts.state(session, d.engine.vault, attempt, d.now())
-        d.connections[request.sid] = (claims.attempt_id, claims.terminal)
+        sid = request.sid
+        d.writer.run(lambda s: presence.arrived(s, d.node, sid, claims.attempt_id, claims.terminal, d.now()))
+        d.connections[sid] = (claims.attempt_id, claims.terminal)
         live.connected(claims.attempt_id, claims.terminal)
         join_room(attempt_room(claims.attempt_id, claims.terminal))
         self.emit("state", state, room=request.sid)
 
     def on_disconnect(self, reason: Any = None) -> None:
-        connection = delivery().connections.pop(request.sid, None)
+        d = delivery()
+        connection = d.connections.pop(request.sid, None)
         if connection is not None:
+            sid = request.sid
+            d.writer.run(lambda s: presence.left(s, d.node, sid))
             live.disconnected(connection, reason)
 
     def _with_attempt(self, work: Callable[[Delivery, Session, Attempt], Outcome], seq: Any = None) -> dict[str, Any]:

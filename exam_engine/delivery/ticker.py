@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
-import socket
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +12,7 @@ from flask_socketio import SocketIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exam_engine.delivery import attempts, clock
+from exam_engine.delivery import attempts, clock, presence
 from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.runtime import Delivery, delivery
 from exam_engine.delivery.socket import NAMESPACE, attempt_room, close_part
@@ -29,7 +27,7 @@ INTERVAL = 1.0
 class Ticker:
     def __init__(self, app: Flask, socketio: SocketIO) -> None:
         self.app, self.socketio = app, socketio
-        self.node = f"{socket.gethostname()}:{os.getpid()}"
+        self.node = delivery(app).node
         self.released: dict[int, Any] = {}  # session id -> started_at already broadcast
         self.running = False
 
@@ -39,6 +37,7 @@ class Ticker:
         with d.engine.db.transaction() as session:
             gap = clock.credit_outage(session, d.now())
             clock.beat(session, self.node, d.now())
+            presence.sweep(session, d.now())
         if gap:
             log.warning("server was down for %.1f s; credited to running attempts", gap)
         return gap
@@ -81,8 +80,9 @@ class Ticker:
         closed: list[int] = []
         with d.engine.db.transaction() as session:
             now = d.now()
-            for attempt in session.scalars(select(Attempt).where(Attempt.status == "active",
-                                                                 Attempt.deadline_at <= now)):
+            # SKIP LOCKED: on PostgreSQL another node may be closing the same attempts now.
+            for attempt in session.scalars(select(Attempt).where(Attempt.status == "active", Attempt.deadline_at <= now)
+                                           .with_for_update(skip_locked=True)):
                 pushes.append((attempt_room(attempt.id, attempt.terminal), close_part(d, session, attempt, "time", now)))
                 closed.append(attempt.id)
         for room, (event, payload) in pushes:  # after the commit: stored before shown

@@ -2,7 +2,8 @@
 background flush every half second sends one `progress` event per session room with the
 changed rows. A room of 500 answering at once costs two events a second, not thousands.
 
-Per node, like Delivery.connections: with several nodes each pushes what it saw."""
+With several nodes, each pushes what it stored; connection state comes from the presence
+table, so every node's console sees terminals connected anywhere."""
 from __future__ import annotations
 
 import logging
@@ -116,11 +117,12 @@ def disconnected(connection: tuple[int, str], reason: Any = None) -> None:
 def flush(app: Flask) -> int:
     """One round: returns the number of `progress` events sent."""
     state, d = live(app), delivery(app)
-    connected = snapshot.connected_attempts(d)
-    changed = state.changed | {a for a, _ in connected ^ state.connected}  # connects and disconnects too
-    state.changed, state.connected = set(), connected
     sent = 0
     with d.engine.db.session() as session:
+        # Connects and disconnects on any node, and a dead node's terminals going dark.
+        connected = snapshot.connected_attempts(session, d.now())
+        changed = state.changed | {a for a, _ in connected ^ state.connected}
+        state.changed, state.connected = set(), connected
         _push_new_flags(app, session, state, changed)
         if not changed:
             return 0

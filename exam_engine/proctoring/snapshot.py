@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from exam_engine.delivery import clock
+from exam_engine.delivery import clock, presence
 from exam_engine.delivery.models import AnswerEvent, Attempt, Response
 from exam_engine.delivery.runtime import Delivery
 from exam_engine.proctoring.models import Flag
@@ -29,9 +29,9 @@ def flag_payload(flag: Flag, number: str) -> dict[str, Any]:
     return {"id": flag.id, "number": number, "kind": flag.kind, "at": flag.at.isoformat(), "evidence": flag.evidence}
 
 
-def connected_attempts(d: Delivery) -> set[tuple[int, str]]:
-    """(attempt id, terminal) of this node's candidate connections (one node: the whole room)."""
-    return set(d.connections.values())
+def connected_attempts(session: Session, now: datetime) -> set[tuple[int, str]]:
+    """(attempt id, terminal) of the candidate connections to every live node."""
+    return presence.connected(session, now)
 
 
 def rows(session: Session, d: Delivery, exam_session: ExamSession, now: datetime,
@@ -56,7 +56,7 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession, now: datetime
     flags: dict[int, list[Flag]] = defaultdict(list)
     for flag in session.scalars(select(Flag).where(Flag.candidate_id.in_(ids)).order_by(Flag.id)):
         flags[flag.candidate_id].append(flag)
-    connected = connected_attempts(d)
+    connected = connected_attempts(session, now)
     scorer = _Scorer(session, d)
     out = []
     for c in candidates:
