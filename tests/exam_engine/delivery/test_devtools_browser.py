@@ -129,8 +129,13 @@ def shown_forms(text: str) -> tuple[str, ...]:
     return text, json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]
 
 
-def test_devtools_view_of_a_whole_sitting(sitting, server, page):  # noqa: F811 - fixture
+def test_devtools_view_of_a_whole_sitting(sitting, server, terminals, page):  # noqa: F811 - fixture
     number, pin = sitting.candidates[0]
+    # A neighbour in the same room, on its own terminal: nothing of theirs may reach this page.
+    neighbour_number, neighbour_pin = sitting.candidates[1]
+    neighbour = terminals("T2")
+    assert neighbour.login(neighbour_number, neighbour_pin, sitting.session_pin).status_code == 200
+    neighbour.connect()
     wire = record(page)
     page.goto(f"{server.url}/candidate/")
     log_in(page, number, pin, sitting.session_pin)
@@ -167,6 +172,8 @@ def test_devtools_view_of_a_whole_sitting(sitting, server, page):  # noqa: F811 
     page.click('#grid .cell[data-h="12"]')
     page.click('#options .option[data-index="0"]')
     expect(page.locator("#connection")).to_have_attribute("data-pending", "0")
+    neighbour_key = neighbour.wait_for("key")["key"]
+    assert neighbour.call("answer", {"seq": 1, "h": 0, "choice": 2})["ok"] is True
     page.click("#btn-finish")
     page.click("#confirm-finish")
     expect(page.locator("#result")).to_be_visible(timeout=EXAM_TIMEOUT)
@@ -190,11 +197,39 @@ def test_devtools_view_of_a_whole_sitting(sitting, server, page):  # noqa: F811 
     for where, doc in [*documents, ("decrypted package", document)]:
         found = FORBIDDEN_KEYS & set(keys_of(doc))
         assert not found, f"{where} carries {found}"
+    assert neighbour_key != keys[0]
     for where, text in wire.texts():
+        assert neighbour_key not in text and neighbour.token not in text, f"the neighbour's key or token in {where}"
+        assert neighbour_number not in text, f"the neighbour's candidate number in {where}"
         ids = [i for i in known.item_ids if i in text]
         assert not ids, f"bank item ids in {where}: {ids[:5]}"
         leaked = [t for t in texts if any(form in text for form in shown_forms(t))]
         assert not leaked, f"form text in the clear in {where}: {leaked[:3]}"
+
+
+def test_devtools_view_of_the_login_rate_limit(sitting, server, page):  # noqa: F811 - fixture
+    """Five wrong PINs, then the right one: every answer is a refusal without a token, the last
+    one says how long to wait, and the page holds the form shut."""
+    number, pin = sitting.candidates[2]
+    wrong = "000000" if pin != "000000" else "111111"
+    wire = record(page)
+    page.goto(f"{server.url}/candidate/")
+    for attempt in range(6):
+        with page.expect_response(lambda r: r.url.endswith("/candidate/api/login")) as answered:
+            log_in(page, number, pin if attempt == 5 else wrong, sitting.session_pin)
+        assert answered.value.status == (429 if attempt == 5 else 401)
+    expect(page.locator("#login-error")).to_have_attribute("data-code", "rate_limited")
+    expect(page.locator("#login-submit")).to_be_disabled()
+    wire.fetch_bodies()
+    logins = [json.loads(b) for r, b in wire.bodies.items() if wire.responses[r].endswith("/candidate/api/login")]
+    assert [body["error"]["code"] for body in logins] == ["invalid_credentials"] * 5 + ["rate_limited"]
+    assert logins[-1]["error"]["retry_after"] > 0
+    assert not [b for b in logins if "token" in b]
+    assert not wire.frames  # no socket without a token
+    with sitting.engine.db.session() as s:
+        candidate = s.scalar(select(Candidate).where(Candidate.number == number))
+        bound = s.scalar(select(Attempt.terminal).where(Attempt.candidate_id == candidate.id))
+    assert bound is None  # the right PIN, refused by the limit, bound no workstation
 
 
 FOREIGN_PAGE = "<!doctype html><title>elsewhere</title><p>a page of another origin</p>"
