@@ -5,6 +5,7 @@ from typing import Any, Mapping
 
 from flask import Flask, redirect, url_for
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from exam_engine.config import load_settings
 from exam_engine.context import EngineContext
@@ -30,6 +31,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
     app.config["SECRET_KEY"] = settings.secret_key or engine.vault.subkey("flask-secret").hex()
     app.extensions["exam_engine"] = engine
+    if settings.proxy_hops:
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["delivery"] = Delivery.create(engine)
 
     origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]

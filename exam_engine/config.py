@@ -31,6 +31,9 @@ class Settings:
     message_queue: str = ""  # Socket.IO message queue URL (Redis) for several nodes
     async_mode: str = ""  # Socket.IO async mode; `exam-engine serve` and gunicorn use gevent
     allowed_origins: str = ""  # extra Origins for Socket.IO, comma-separated; same origin always
+    # Reverse proxies in front of the node (nginx: 1). Their X-Forwarded-* headers are then
+    # believed, so login limits, records and IP-change flags see the terminal, not the proxy.
+    proxy_hops: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

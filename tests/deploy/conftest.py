@@ -135,7 +135,7 @@ def collect_client_sockets() -> Iterator[None]:
 def nodes(engine) -> Iterator[list[ServerProcess]]:  # type: ignore[no-untyped-def]
     """Two single-worker nodes on one SQLite instance: enough to show nginx spreading and
     failing over (several nodes in production share PostgreSQL and Redis instead)."""
-    started = [ServerProcess(engine.settings.instance_path) for _ in range(2)]
+    started = [ServerProcess(engine.settings.instance_path, env={"EXAM_ENGINE_PROXY_HOPS": "1"}) for _ in range(2)]
     # Side by side: each start and stop waits on gunicorn for a second or two.
     with ThreadPoolExecutor(len(started)) as pool:
         try:

@@ -128,8 +128,6 @@ def test_a_dead_node_s_terminals_are_served_by_the_other(proxy: Proxy) -> None:
     assert after.split(", ")[-1] != first
 
 
-@pytest.mark.xfail(strict=True, reason="the app reads request.remote_addr without ProxyFix, so behind nginx "
-                                       "every terminal is 127.0.0.1 (login rate limit per address, ip_change flag)")
 def test_the_app_records_the_terminal_s_address_not_the_proxy_s(engine, proxy: Proxy) -> None:  # type: ignore[no-untyped-def]
     status = get_from(proxy, "127.0.0.9", "/candidate/api/login", "POST",
                       {"number": "NOPE", "pin": "000000", "session_pin": "000000", "terminal": "T9"})
