@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Integer, LargeBinary, String,
-                        UniqueConstraint)
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exam_engine.db import Base, UTCDateTime, utcnow
 from exam_engine.roster.models import Candidate
-
 
 #: finish_reason of an unfinished, paused attempt that a proctor locked (no column of its own:
 #: finishing overwrites it). See exam_engine/proctoring/more_actions.py.

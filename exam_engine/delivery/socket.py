@@ -4,7 +4,8 @@ Every answer is acknowledged only after its transaction has committed."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from exam_engine.delivery import attempts, clock, presence
 from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.runtime import Delivery, delivery
-from exam_engine.delivery.socket import NAMESPACE, attempt_room, close_part
 from exam_engine.delivery.sittings import scheduled_start, start_session
+from exam_engine.delivery.socket import NAMESPACE, attempt_room, close_part
 from exam_engine.proctoring import live
 from exam_engine.scheduling.models import ExamSession
 
