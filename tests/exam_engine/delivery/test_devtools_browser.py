@@ -218,6 +218,9 @@ def test_devtools_view_of_the_login_rate_limit(sitting, server, page):  # noqa: 
         with page.expect_response(lambda r: r.url.endswith("/candidate/api/login")) as answered:
             log_in(page, number, pin if attempt == 5 else wrong, sitting.session_pin)
         assert answered.value.status == (429 if attempt == 5 else 401)
+        if attempt < 5:  # the page has handled the refusal (and cleared the PINs) before the next try
+            expect(page.locator("#login-error")).to_have_attribute("data-code", "invalid_credentials")
+            expect(page.locator("#login-pin")).to_have_value("")
     expect(page.locator("#login-error")).to_have_attribute("data-code", "rate_limited")
     expect(page.locator("#login-submit")).to_be_disabled()
     wire.fetch_bodies()
