@@ -1,5 +1,6 @@
-"""Arbitrary bodies for the candidate and the staff login, against a real node: always a 4xx
-JSON error with a code and a message, never a 500, and the node stays up."""
+"""Arbitrary bodies for the candidate and the staff login, and arbitrary Authorization headers
+for the package, against a real node: always a 4xx JSON error with a code and a message,
+never a 500, and the node stays up."""
 from __future__ import annotations
 
 import json
@@ -82,6 +83,21 @@ def test_staff_login_refuses_json_that_is_no_text(url, body):
     parser gives up on. Both were a 500."""
     response = post(url + STAFF[0], body.encode(), "application/json")
     assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"
+
+
+#: What HTTP lets a header value hold (RFC 9110 field-value: visible ASCII, space, obs-text):
+#: control characters are refused by the WSGI server itself, before the application.
+header_text = st.text(st.sampled_from([chr(c) for c in [*range(0x20, 0x7F), *range(0x80, 0x100)]]),
+                      min_size=1, max_size=600).map(str.strip).filter(bool)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(header=header_text | header_text.map("Bearer ".__add__))
+def test_package_refuses_any_authorization_clearly(url, header):
+    response = requests.get(url + "/candidate/api/package", headers={"Authorization": header.encode("latin-1")},
+                            timeout=30)
+    assert response.status_code == 401, response.text[:300]
+    assert_clear_refusal(response)
 
 
 def test_node_is_healthy_after_the_fuzzing(url):

@@ -11,6 +11,7 @@ from typing import Any
 import hypothesis
 import pytest
 import requests
+import socketio
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -129,3 +130,23 @@ def test_server_and_connection_survive_the_fuzzing(module_server, terminal, sitt
     ack = terminal.call("answer", {"seq": seq, "h": 0, "choice": 0})
     assert ack == {"ok": True, "seq": seq}
     assert terminal.call("sync")["answers"]["0"]["choice"] == 0
+
+
+#: A lone surrogate in the token ("\ud800") still crashes the connect handler (itsdangerous
+#: encodes the token; exam_engine/delivery/tokens.py, outside this work's files: see the report);
+#: the committed strategy keeps to text UTF-8 can encode until that is fixed.
+tokens = st.text(st.characters(codec="utf-8"), max_size=600)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(auth=values | st.fixed_dictionaries({"token": values | tokens}))
+def test_connect_with_any_auth_is_refused_with_a_reason(module_server, sitting, auth):
+    client = socketio.Client(reconnection=False)
+    refusals: list[Any] = []
+    client.on("connect_error", refusals.append, namespace="/candidate")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(module_server.url, namespaces=["/candidate"], auth=auth, transports=["websocket"],
+                       wait_timeout=5)
+    client.disconnect()
+    assert len(refusals) == 1, "no connect_error: the client was cut off without a reason"
+    assert refusals[0]["data"]["code"] == "invalid_token" and refusals[0]["data"]["message"], refusals
