@@ -28,13 +28,15 @@ def _parse_head(value: str | None) -> tuple[int, str] | None:
 @click.pass_context
 @clear_errors
 def audit_verify(ctx: click.Context, head_text: str | None) -> None:
-    """Re-check every entry's HMAC and chain link; exit 1 naming each problem."""
+    """Re-check every entry's HMAC and chain link, and every stored answer against the
+    chained digests; exit 1 naming each problem."""
+    from exam_engine.audit.answers import verify_answers
     from exam_engine.audit.verify import head, verify
 
     expect = _parse_head(head_text)
     engine = engine_from(ctx)
     with engine.db.session() as session:
-        problems = verify(session, engine.vault, expect)
+        problems = verify(session, engine.vault, expect) + verify_answers(session)
         newest = head(session)
     if problems:
         for problem in problems:

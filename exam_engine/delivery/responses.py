@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from exam_engine.delivery import clock
 from exam_engine.delivery.attempts import open_handles
 from exam_engine.delivery.models import AnswerEvent, Attempt, Response
+from exam_engine.delivery.writer import journal
 from question_bank.forms import Form
 
 KINDS = ("answer", "mark", "clear")
@@ -89,8 +90,10 @@ def record(session: Session, attempt: Attempt, event: Event, now: datetime) -> b
         raise Refused("section_closed", "this item's part of the exam is closed")
     if event.kind == "answer" and not 0 <= event.value < len(entries[event.handle]["options"]):  # type: ignore[operator]
         raise Refused("bad_choice", f"choice must be 0..{len(entries[event.handle]['options']) - 1}")
-    session.add(AnswerEvent(attempt_id=attempt.id, seq=event.seq, kind=event.kind, handle=event.handle,
-                            value=event.value, received_at=now))
+    stored = AnswerEvent(attempt_id=attempt.id, seq=event.seq, kind=event.kind, handle=event.handle,
+                         value=event.value, received_at=now)
+    session.add(stored)
+    journal(session).append(stored)  # chained in the audit log with the batch's commit
     response = session.scalar(select(Response).where(Response.attempt_id == attempt.id,
                                                      Response.handle == event.handle))
     if response is None:

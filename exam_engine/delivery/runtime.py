@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
+from exam_engine.audit import answers
 from exam_engine.context import EngineContext
 from exam_engine.db import utcnow
 from exam_engine.delivery.tokens import CandidateTokens
@@ -34,7 +36,11 @@ class Delivery:
             with engine.db.session() as session:
                 return item_content(session, engine.vault, pk)
 
-        return cls(engine, CandidateTokens(engine.vault), KeyCache(load), GroupWriter(engine.db))
+        def chain_answers(session: Session, stored: list[Any]) -> None:
+            answers.chain(session, engine.vault, stored)
+
+        return cls(engine, CandidateTokens(engine.vault), KeyCache(load),
+                   GroupWriter(engine.db, before_commit=chain_answers))
 
     @staticmethod
     def now() -> datetime:

@@ -36,9 +36,16 @@ class _Job(Generic[T]):
     error: BaseException | None = None
 
 
+def journal(session: Session) -> list[Any]:
+    """What the jobs of this batch stored, for the writer's `before_commit` (the audit chain).
+    Entries of a job that fails are dropped with its savepoint."""
+    return session.info.setdefault("journal", [])  # type: ignore[no-any-return]
+
+
 class GroupWriter:
-    def __init__(self, db: Database, max_batch: int = MAX_BATCH) -> None:
-        self.db, self.max_batch = db, max_batch
+    def __init__(self, db: Database, max_batch: int = MAX_BATCH,
+                 before_commit: Callable[[Session, list[Any]], None] | None = None) -> None:
+        self.db, self.max_batch, self.before_commit = db, max_batch, before_commit
         self._queue: deque[_Job[Any]] = deque()
         self._ready = threading.Condition()
         self._worker: threading.Thread | None = None
@@ -82,11 +89,16 @@ class GroupWriter:
                 # Open the real transaction first: pysqlite defers BEGIN to the first write, and
                 # releasing a savepoint opened outside a transaction would commit it on its own.
                 session.execute(text("UPDATE heartbeats SET node = node WHERE 1 = 0"))
+            entries = journal(session)
             for job in batch:
+                kept = len(entries)
                 try:
                     with session.begin_nested():
                         job.result = job.work(session)
                 except Exception as exc:  # a refusal (or a bug) in one job spares the others
                     job.error = exc
+                    del entries[kept:]
+            if self.before_commit is not None and entries:
+                self.before_commit(session, entries)
         self.batches += 1
         self.jobs += len(batch)
