@@ -70,6 +70,7 @@ class Row:
     cpu_s: float = 0.0
     preload_cpu_s: float | None = None
     start_s: float | None = None  # `session start` for every attempt, committed
+    idle_cpu: float | None = None  # server CPU s per s with every terminal connected and nobody answering
     rss_mb: float = 0.0
     client_cpu_s: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -191,6 +192,10 @@ async def closed_loop(clients: list[SimulatedCandidate], picks: list[Pick], seco
 
 
 async def measure(row: Row, clients: list[SimulatedCandidate], picks: list[Pick], args: argparse.Namespace) -> None:
+    # What N idle connections (and the node's timers) cost before any answer: the baseline of the CPU figures.
+    cpu, began = row.cpu(), time.monotonic()
+    await asyncio.sleep(args.idle_seconds)
+    row.idle_cpu = (row.cpu() - cpu) / (time.monotonic() - began)
     for c in clients:
         c.start_sending()
     row.open_ms, row.late = await open_loop(clients, picks, args.rate, args.duration, args.seed)
@@ -370,6 +375,7 @@ def main() -> None:
     ap.add_argument("--senders", type=int, default=500, help="closed loop: concurrent senders")
     ap.add_argument("--closed-seconds", type=float, default=3.0)
     ap.add_argument("--closed-runs", type=int, default=3, help="closed loop: runs; the median is printed")
+    ap.add_argument("--idle-seconds", type=float, default=3.0, help="server CPU measured with nobody answering")
     ap.add_argument("--key-timeout", type=float, default=60.0)
     ap.add_argument("--no-echo", action="store_true", help="skip the echo ceiling")
     ap.add_argument("--seed", type=int, default=2024)
@@ -406,6 +412,7 @@ def main() -> None:
     for r in rows:
         runs = ", ".join(f"{rate:,.0f} ({ms:.2f})" for rate, ms in zip(r.closed, r.closed_cpu_ms))
         start = "" if r.start_s is None else f"; session start committed in {r.start_s * 1000:.0f} ms"
+        start += "" if r.idle_cpu is None else f"; idle server CPU {r.idle_cpu * 100:.0f} % of a core"
         print(f"closed-loop runs {r.server} N={r.n}: acks/s (server CPU ms/ack): {runs or '-'}{start}")
     for r in rows:
         if r.server != "echo":

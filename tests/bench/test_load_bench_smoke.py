@@ -14,7 +14,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 def test_the_load_bench_runs_small_and_loses_nothing(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "load_bench.py", "--candidates", "20", "--db", "sqlite", "--duration", "2",
-         "--senders", "20", "--closed-seconds", "1", "--closed-runs", "1", "--key-timeout", "20"],
+         "--senders", "20", "--closed-seconds", "1", "--closed-runs", "1", "--idle-seconds", "0.5", "--key-timeout", "20"],
         check=False, cwd=BENCH, capture_output=True, text=True, timeout=120,
         env={"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
     out = done.stdout
