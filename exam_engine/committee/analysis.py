@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from exam_engine.cli.analyse import analyse_matrix, response_matrix  # the one implementation
 from exam_engine.committee.errors import CommitteeRefused
+from exam_engine.results.exam_analysis import analyse_matrix, response_matrix
 from exam_engine.results.item_analysis import FLAGS, ItemAnalysis
 from exam_engine.results.item_report import chart_svg, write_xlsx
 from exam_engine.scheduling.models import Exam

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from exam_engine.cli import main
-from exam_engine.cli.analyse import ResponseMatrix, analyse, analyse_matrix, response_matrix
+from exam_engine.cli.analyse import analyse
 from exam_engine.delivery.models import Attempt, Response
+from exam_engine.results.exam_analysis import ResponseMatrix, analyse_matrix, response_matrix
 from exam_engine.results.item_analysis import analyse_choices
 from exam_engine.scheduling.service import get_exam
 from question_bank.forms import Form
@@ -167,3 +168,13 @@ def test_an_item_with_fewer_options_has_no_columns_for_the_missing_ones() -> Non
     assert result.options is not None and result.options.labels == ("A", "B", "C", "D", "E", "blank")
     assert np.isnan(result.options.proportion[2, 4]) and not result.options.unused[2, 4]
     assert np.isfinite(result.options.proportion[:2]).all() and np.isfinite(result.options.proportion[2, [0, 1, 2, 3, 5]]).all()
+
+
+def test_likert_statements_score_their_scale_points_as_the_likert_rule_does() -> None:
+    from exam_engine.results.exam_analysis import _key
+
+    options = {"options": {letter: "" for letter in "ABCDE"}}
+    assert _key({**options, "key": {"trait": "ketelitian"}}) == (-1, (1.0, 2.0, 3.0, 4.0, 5.0, 0.0), "ketelitian")
+    assert _key({**options, "key": {"trait": "ketelitian", "reverse": True}}) == \
+        (-1, (5.0, 4.0, 3.0, 2.0, 1.0, 0.0), "ketelitian")
+    assert _key({**options, "key": {"answer": "C"}}) == (2, (0.0,) * 6, None)
