@@ -14,11 +14,8 @@ import click
 from exam_engine.cli import clear_errors, engine_from, exit_on
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from exam_engine.results.exports import ResultRow
 
-    from exam_engine.results.exports import ResultRow, SessionInfo
-    from exam_engine.results.service import FreezeState
-    from exam_engine.scheduling.models import ExamSession
 
 def _signing_error_types() -> tuple[type[Exception], ...]:
     from exam_engine.results.signing import SigningError
@@ -60,22 +57,6 @@ def _read_rows(path: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return data["rows"], data.get("session") or {}
 
 
-def _session_info(session: Session, exam_session: ExamSession, chair: str, frozen: FreezeState) -> SessionInfo:
-    """What the berita acara states about the sitting, from the database."""
-    from sqlalchemy import select
-
-    from exam_engine.accounts.models import ProctorAssignment, StaffUser
-    from exam_engine.results.exports import SessionInfo
-
-    proctors = session.scalars(select(StaffUser.display_name).join(ProctorAssignment)
-                               .where(ProctorAssignment.session_id == exam_session.id, StaffUser.role == "proctor")
-                               .order_by(StaffUser.display_name))
-    extra = {"Hasil dibekukan": f"oleh {frozen.by} (log audit #{frozen.entry})"} if frozen.frozen else {}
-    return SessionInfo(exam=exam_session.exam.title, session=exam_session.code, room=exam_session.room,
-                       date=exam_session.date.isoformat(), start=exam_session.start_time.strftime("%H:%M"),
-                       proctors=tuple(proctors), chair=chair, extra=extra)
-
-
 @results.command("export")
 @click.option("--session", "session_code", default=None, help="Export this session's results from the database.")
 @click.option("--rows", "rows_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -109,14 +90,14 @@ def results_export(ctx: click.Context, session_code: str | None, rows_file: Path
         records, session_data = _read_rows(rows_file)
         rows, info = result_rows(records), SessionInfo.from_dict(session_data)
     else:
-        from exam_engine.results.service import check_exportable, rows_digest, session_rows
+        from exam_engine.results.service import check_exportable, rows_digest, session_info, session_rows
         from exam_engine.scheduling.service import get_session
 
         with engine.db.session() as session:
             exam_session = get_session(session, session_code)  # type: ignore[arg-type]
             rows = session_rows(session, engine.vault, exam_session)
             state = check_exportable(session, exam_session, rows)  # before a single file is written
-            info = _session_info(session, exam_session, chair, state)
+            info = session_info(session, exam_session, chair, state)
             meta = {"rows_sha256": rows_digest(rows), "frozen": state.frozen}
     written = export(rows, info, out, formats, bom=bom)
     manifest = write_manifest(out, key, {"exam": info.exam, "session": info.session, **meta})
@@ -131,37 +112,40 @@ def results_export(ctx: click.Context, session_code: str | None, rows_file: Path
 
 @results.command("freeze")
 @click.option("--session", "session_code", required=True)
-@click.option("--by", required=True, help="The committee member freezing the results.")
+@click.option("--by", required=True, help="The committee or admin account (username) freezing the results.")
+@click.option("--reason", required=True, help="Why the results are frozen now (recorded in the audit log).")
 @click.pass_context
 @clear_errors
 @_signing_errors
-def results_freeze(ctx: click.Context, session_code: str, by: str) -> None:
+def results_freeze(ctx: click.Context, session_code: str, by: str, reason: str) -> None:
     """Freeze a session's results: from now on they export only unchanged."""
-    from exam_engine.results.service import freeze
+    from exam_engine.results.service import committee_member, freeze
     from exam_engine.scheduling.service import get_session
 
     engine = engine_from(ctx)
     with engine.db.transaction() as session:
-        digest = freeze(session, engine.vault, get_session(session, session_code), by)
-    click.echo(f"session {session_code}: results frozen by {' '.join(by.split())} (sha256 {digest})")
+        actor = committee_member(session, by)
+        digest = freeze(session, engine.vault, get_session(session, session_code), actor, reason)
+    click.echo(f"session {session_code}: results frozen by {actor} (sha256 {digest})")
 
 
 @results.command("reopen")
 @click.option("--session", "session_code", required=True)
-@click.option("--by", required=True, help="The committee member approving the re-opening.")
+@click.option("--by", required=True, help="The committee or admin account (username) approving the re-opening.")
 @click.option("--reason", required=True, help="Why the frozen results are re-opened (recorded in the audit log).")
 @click.pass_context
 @clear_errors
 @_signing_errors
 def results_reopen(ctx: click.Context, session_code: str, by: str, reason: str) -> None:
     """Re-open frozen results, recording who approved it and why."""
-    from exam_engine.results.service import reopen
+    from exam_engine.results.service import committee_member, reopen
     from exam_engine.scheduling.service import get_session
 
     engine = engine_from(ctx)
     with engine.db.transaction() as session:
-        reopen(session, engine.vault, get_session(session, session_code), by, reason)
-    click.echo(f"session {session_code}: results re-opened, approved by {' '.join(by.split())}")
+        actor = committee_member(session, by)
+        reopen(session, engine.vault, get_session(session, session_code), actor, reason)
+    click.echo(f"session {session_code}: results re-opened, approved by {actor}")
 
 
 @results.command("show")

@@ -1,8 +1,7 @@
 """Freezing and re-opening a session's results from the committee page.
 
-Both go through results/service.py, whose audit entries are the record. The page asks a
-reason for a freeze too: `freeze` has no reason field, so the reason follows in its own
-`results_freeze_reason` entry, in the same transaction, naming the freeze entry."""
+Both go through results/service.py, whose audit entries are the record; the page asks a
+reason for both, and it is stored in the `results_frozen` or `results_reopened` entry itself."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exam_engine import audit
 from exam_engine.accounts.models import StaffUser
 from exam_engine.committee.errors import CommitteeRefused
 from exam_engine.delivery.models import Attempt
@@ -47,11 +45,7 @@ def freeze(session: Session, vault: Vault, exam_session: ExamSession, user: Staf
     if running is not None:
         raise CommitteeRefused(409, "attempts_running", f"session {exam_session.code}: attempts are still running; "
                                                         "freeze after they finish")
-    digest = service.freeze(session, vault, exam_session, actor(user))
-    frozen = service.freeze_state(session, exam_session)
-    audit.append(session, vault, "results_freeze_reason", actor(user), service.subject(exam_session),
-                 reason=reason, frozen_entry=frozen.entry, sha256=digest)
-    return digest
+    return service.freeze(session, vault, exam_session, actor(user), reason)
 
 
 def reopen(session: Session, vault: Vault, exam_session: ExamSession, user: StaffUser, reason: str) -> None:

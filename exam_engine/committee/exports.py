@@ -16,11 +16,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from exam_engine import audit
-from exam_engine.cli.results import _session_info as session_info  # the berita acara facts, one definition
 from exam_engine.committee.errors import CommitteeRefused
 from exam_engine.db import utcnow
 from exam_engine.results.exports import FORMATS, export
-from exam_engine.results.service import ResultsFrozen, check_exportable, rows_digest, session_rows
+from exam_engine.results.service import ResultsFrozen, check_exportable, rows_digest, session_info, session_rows
 from exam_engine.results.signing import MANIFEST, SIGNATURE, SigningError, load_private_key, write_manifest
 from exam_engine.scheduling.models import ExamSession
 from exam_engine.vault import Vault

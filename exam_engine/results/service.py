@@ -12,9 +12,9 @@ Freezing. There is no table for it: the audit log is the record, so a freeze and
 are hash-chained and signed like every other event (`exam-engine audit verify`).
 
 - `freeze` appends `results_frozen` (subject `session:<code>`, actor the committee member,
-  payload {sha256, rows, by}); sha256 is `rows_digest` of the session's rows: the SHA-256 of
-  their canonical JSON (sorted keys, no spaces, rows by candidate number, whole numbers as
-  integers).
+  payload {sha256, rows, by, reason}; reason only when given); sha256 is `rows_digest` of the
+  session's rows: the SHA-256 of their canonical JSON (sorted keys, no spaces, rows by
+  candidate number, whole numbers as integers).
 - `reopen` appends `results_reopened` with the approving committee member and a required reason.
 - A session's state is its newest entry of those two kinds. It cannot be frozen twice in a row,
   re-opened unless frozen, or frozen while an attempt is still running.
@@ -22,6 +22,10 @@ are hash-chained and signed like every other event (`exam-engine audit verify`).
   (`ResultsFrozen`, naming the session) if it differs from the frozen one: the results changed
   after the freeze without a recorded re-opening (an edited attempt, a re-score, a roster
   change). The committee re-opens with a reason, then freezes the new results.
+
+Who decides. The command line names the deciding member with `--by`, which must be a staff
+account with the committee or admin role (`committee_member`); the audit entry names them as
+`staff:<username>`, as the committee page and the proctor actions do.
 """
 from __future__ import annotations
 
@@ -36,10 +40,12 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from exam_engine import audit
+from exam_engine.accounts.models import ProctorAssignment, StaffUser
+from exam_engine.accounts.service import normalise_username
 from exam_engine.audit.log import canonical_json
 from exam_engine.audit.models import AuditEntry
 from exam_engine.delivery.models import Attempt
-from exam_engine.results.exports import ResultRow
+from exam_engine.results.exports import ResultRow, SessionInfo
 from exam_engine.results.ranking import rank_stage
 from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.models import Exam, ExamSession
@@ -49,6 +55,8 @@ from question_bank.profiles import Profile
 
 FROZEN, REOPENED = "results_frozen", "results_reopened"
 RUNNING = ("active", "paused")
+#: Staff roles that may freeze and re-open results (the committee page's roles too).
+DECIDING_ROLES = ("committee", "admin")
 
 
 class ResultsError(ValueError):
@@ -127,7 +135,7 @@ class FreezeState:
     by: str | None = None         # who froze, or who approved the latest re-opening
     at: datetime | None = None
     entry: int | None = None      # the audit entry that set this state
-    reason: str | None = None     # of the latest re-opening
+    reason: str | None = None     # of that entry: why frozen, or why re-opened
 
 
 def subject(exam_session: ExamSession) -> str:
@@ -143,7 +151,8 @@ def freeze_state(session: Session, exam_session: ExamSession) -> FreezeState:
     payload = latest.payload or {}
     if latest.kind == REOPENED:
         return FreezeState(False, by=payload.get("by"), at=latest.at, entry=latest.id, reason=payload.get("reason"))
-    return FreezeState(True, sha256=payload.get("sha256"), by=payload.get("by"), at=latest.at, entry=latest.id)
+    return FreezeState(True, sha256=payload.get("sha256"), by=payload.get("by"), at=latest.at, entry=latest.id,
+                       reason=payload.get("reason"))
 
 
 def _name(value: str, what: str) -> str:
@@ -153,9 +162,24 @@ def _name(value: str, what: str) -> str:
     return value
 
 
-def freeze(session: Session, vault: Vault, exam_session: ExamSession, by: str) -> str:
-    """Record the current rows' digest as frozen; returns the digest."""
+def committee_member(session: Session, username: str) -> str:
+    """The audit actor `staff:<username>` of an active committee or admin account; ResultsError
+    saying what is wrong otherwise (a free-typed name would make the record unverifiable)."""
+    user = session.scalar(select(StaffUser).where(StaffUser.username == normalise_username(username)))
+    if user is None:
+        raise ResultsError(f"--by {username!r}: no staff account of that name; name a committee or admin "
+                           "account (`exam-engine user add`)")
+    if user.role not in DECIDING_ROLES or not user.active:
+        what = f"a {user.role} account" if user.active else "a disabled account"
+        raise ResultsError(f"--by {username!r}: {what}; only an active committee or admin account "
+                           "may freeze or re-open results")
+    return f"staff:{user.username}"
+
+
+def freeze(session: Session, vault: Vault, exam_session: ExamSession, by: str, reason: str | None = None) -> str:
+    """Record the current rows' digest as frozen, with why if given; returns the digest."""
     by = _name(by, "the committee member freezing the results")
+    why = {} if reason is None else {"reason": _name(reason, "the reason for freezing")}
     state = freeze_state(session, exam_session)
     if state.frozen:
         raise ResultsError(f"session {exam_session.code}: results are already frozen (by {state.by}, "
@@ -166,7 +190,7 @@ def freeze(session: Session, vault: Vault, exam_session: ExamSession, by: str) -
         raise ResultsError(f"session {exam_session.code}: attempts are still running; freeze after they finish")
     rows = session_rows(session, vault, exam_session)
     digest = rows_digest(rows)
-    audit.append(session, vault, FROZEN, by, subject(exam_session), sha256=digest, rows=len(rows), by=by)
+    audit.append(session, vault, FROZEN, by, subject(exam_session), sha256=digest, rows=len(rows), by=by, **why)
     return digest
 
 
@@ -179,6 +203,17 @@ def reopen(session: Session, vault: Vault, exam_session: ExamSession, by: str, r
         raise ResultsError(f"session {exam_session.code}: results are not frozen; nothing to re-open")
     audit.append(session, vault, REOPENED, by, subject(exam_session), by=by, reason=reason,
                  frozen_sha256=state.sha256, frozen_entry=state.entry)
+
+
+def session_info(session: Session, exam_session: ExamSession, chair: str, frozen: FreezeState) -> SessionInfo:
+    """What the berita acara states about the sitting, from the database."""
+    proctors = session.scalars(select(StaffUser.display_name).join(ProctorAssignment)
+                               .where(ProctorAssignment.session_id == exam_session.id, StaffUser.role == "proctor")
+                               .order_by(StaffUser.display_name))
+    extra = {"Hasil dibekukan": f"oleh {frozen.by} (log audit #{frozen.entry})"} if frozen.frozen else {}
+    return SessionInfo(exam=exam_session.exam.title, session=exam_session.code, room=exam_session.room,
+                       date=exam_session.date.isoformat(), start=exam_session.start_time.strftime("%H:%M"),
+                       proctors=tuple(proctors), chair=chair, extra=extra)
 
 
 def check_exportable(session: Session, exam_session: ExamSession, rows: Sequence[ResultRow]) -> FreezeState:

@@ -3,14 +3,20 @@ from the database. Attempts are sat in-process: known answers give known scores.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import select
 
+from exam_engine.accounts import passwords
+from exam_engine.accounts.models import StaffUser
+from exam_engine.accounts.service import create_user
+from exam_engine.audit.models import AuditEntry
 from exam_engine.db import utcnow
 from exam_engine.delivery.attempts import finish, get_or_create_attempt
 from exam_engine.delivery.models import Attempt
@@ -74,6 +80,25 @@ def sit(engine: Any, plan: dict[str, tuple[int, int, list[int], str]] = PLAN, si
 def sat(engine: Any) -> Any:
     sit(engine)
     return engine
+
+
+CHEAP = dataclasses.replace(RFC_9106_LOW_MEMORY, time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture
+def staff(sat: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The sitting plus staff accounts: sari (committee) and hadi (admin) may decide, pengawas (proctor) not."""
+    monkeypatch.setattr(passwords, "PARAMETERS", CHEAP)
+    with sat.db.transaction() as s:
+        for username, role, name in (("sari", "committee", "Dr. Sari"), ("hadi", "admin", "Prof. Hadi"),
+                                     ("pengawas", "proctor", "Pak Budi")):
+            create_user(s, username, role, "kunci-ruang-ujian-7", display_name=name)
+    return sat
+
+
+def entries_of(engine: Any, kind: str) -> list[AuditEntry]:
+    with engine.db.session() as s:
+        return list(s.scalars(select(AuditEntry).where(AuditEntry.kind == kind).order_by(AuditEntry.id)))
 
 
 def rows_of(engine: Any) -> dict[str, ResultRow]:
@@ -168,8 +193,26 @@ def test_freeze_and_reopen_are_recorded_in_the_audit_log(sat: Any) -> None:
         entries = list(s.scalars(select(AuditEntry).where(AuditEntry.subject == "session:S1").order_by(AuditEntry.id)))
         assert [(e.kind, e.actor) for e in entries] == [("results_frozen", "Dr. Sari"), ("results_reopened", "Prof. Hadi")]
         assert entries[0].payload["sha256"] == digest and entries[0].payload["rows"] == 8
+        assert "reason" not in entries[0].payload  # none given
         assert entries[1].payload["reason"] == "keberatan peserta P001 dikabulkan"
         assert not service.freeze_state(s, get_session(s, "S1")).frozen
+        assert verify(s, sat.vault) == []
+
+
+def test_the_reason_for_a_freeze_is_in_the_frozen_entry(sat: Any) -> None:
+    from exam_engine.audit import verify
+
+    with sat.db.transaction() as s:
+        exam_session = get_session(s, "S1")
+        with pytest.raises(service.ResultsError, match="the reason for freezing: must not be empty"):
+            service.freeze(s, sat.vault, exam_session, "Dr. Sari", " \n ")
+        digest = service.freeze(s, sat.vault, exam_session, "Dr. Sari", " rapat pleno\n 22 Desember ")
+        state = service.freeze_state(s, exam_session)
+        assert (state.frozen, state.sha256, state.reason) == (True, digest, "rapat pleno 22 Desember")
+    [frozen] = entries_of(sat, "results_frozen")
+    assert frozen.payload == {"sha256": digest, "rows": 8, "by": "Dr. Sari", "reason": "rapat pleno 22 Desember"}
+    assert entries_of(sat, "results_freeze_reason") == []  # one entry holds the decision and its reason
+    with sat.db.session() as s:
         assert verify(s, sat.vault) == []
 
 
@@ -195,7 +238,8 @@ def test_frozen_rows_that_changed_are_refused(sat: Any) -> None:
 
 # --- the CLI ------------------------------------------------------------------------------
 
-def test_export_from_the_database_freeze_tamper_reopen(sat: Any, cli: Any, tmp_path: Path) -> None:
+def test_export_from_the_database_freeze_tamper_reopen(staff: Any, cli: Any, tmp_path: Path) -> None:
+    sat = staff
     assert cli("results", "keygen").exit_code == 0
     out = tmp_path / "open"
     done = cli("results", "export", "--session", "S1", "--format", "xlsx", "--format", "csv", "--format", "pdf",
@@ -211,8 +255,11 @@ def test_export_from_the_database_freeze_tamper_reopen(sat: Any, cli: Any, tmp_p
     assert (out / "hasil.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert (out / "berita-acara.pdf").exists() and len(list((out / "sertifikat").iterdir())) == 7
 
-    frozen = cli("results", "freeze", "--session", "S1", "--by", "Dr. Sari")
-    assert frozen.exit_code == 0 and "results frozen by Dr. Sari" in frozen.output
+    assert cli("results", "freeze", "--session", "S1", "--by", "sari").exit_code == 2  # --reason required
+    frozen = cli("results", "freeze", "--session", "S1", "--by", "Sari", "--reason", "rapat pleno 22 Desember")
+    assert frozen.exit_code == 0 and "results frozen by staff:sari" in frozen.output, frozen.output
+    [entry] = entries_of(sat, "results_frozen")
+    assert (entry.actor, entry.payload["reason"]) == ("staff:sari", "rapat pleno 22 Desember")
     assert cli("results", "export", "--session", "S1", "--format", "xlsx", "--out", tmp_path / "frozen").exit_code == 0
     assert cli("results", "verify", tmp_path / "frozen").output == "VALID\n"
 
@@ -222,9 +269,11 @@ def test_export_from_the_database_freeze_tamper_reopen(sat: Any, cli: Any, tmp_p
     assert "session S1" in refused.output and "changed after they were frozen" in refused.output
     assert not (tmp_path / "refused").exists() or not any((tmp_path / "refused").iterdir())
 
-    assert cli("results", "reopen", "--session", "S1", "--by", "Prof. Hadi").exit_code == 2  # --reason required
-    reopened = cli("results", "reopen", "--session", "S1", "--by", "Prof. Hadi", "--reason", "salah input TWK")
-    assert reopened.exit_code == 0, reopened.output
+    assert cli("results", "reopen", "--session", "S1", "--by", "hadi").exit_code == 2  # --reason required
+    reopened = cli("results", "reopen", "--session", "S1", "--by", "hadi", "--reason", "salah input TWK")
+    assert reopened.exit_code == 0 and "approved by staff:hadi" in reopened.output, reopened.output
+    [entry] = entries_of(sat, "results_reopened")
+    assert (entry.actor, entry.payload["reason"]) == ("staff:hadi", "salah input TWK")
     again = cli("results", "export", "--session", "S1", "--format", "csv", "--out", tmp_path / "reopened")
     assert again.exit_code == 0, again.output
     assert cli("results", "verify", tmp_path / "reopened").output == "VALID\n"
@@ -240,7 +289,27 @@ def test_export_needs_exactly_one_source(sat: Any, cli: Any, tmp_path: Path) -> 
     assert unknown.exit_code == 1 and "NOPE" in unknown.output
 
 
-def test_show_prints_the_table(sat: Any, cli: Any) -> None:
+def test_by_must_name_a_committee_or_admin_account(staff: Any, cli: Any) -> None:
+    for command in (["freeze"], ["reopen"]):
+        unknown = cli("results", *command, "--session", "S1", "--by", "Dr. Sari", "--reason", "pleno")
+        assert unknown.exit_code == 1
+        assert "error: --by 'Dr. Sari': no staff account of that name; name a committee or admin account" \
+            in unknown.output
+        proctor = cli("results", *command, "--session", "S1", "--by", "pengawas", "--reason", "pleno")
+        assert proctor.exit_code == 1
+        assert "error: --by 'pengawas': a proctor account; only an active committee or admin account may " \
+               "freeze or re-open results" in proctor.output
+    assert entries_of(staff, "results_frozen") == [] and entries_of(staff, "results_reopened") == []
+    with staff.db.transaction() as s:  # a committee member who left: their account is disabled
+        s.scalar(select(StaffUser).where(StaffUser.username == "sari")).active = False
+    disabled = cli("results", "freeze", "--session", "S1", "--by", "sari", "--reason", "pleno")
+    assert disabled.exit_code == 1 and "a disabled account" in disabled.output
+    admin = cli("results", "freeze", "--session", "S1", "--by", "hadi", "--reason", "pleno")
+    assert admin.exit_code == 0, admin.output
+    assert [e.actor for e in entries_of(staff, "results_frozen")] == ["staff:hadi"]
+
+
+def test_show_prints_the_table(staff: Any, cli: Any) -> None:
     shown = cli("results", "show", "--session", "S1")
     assert shown.exit_code == 0, shown.output
     lines = shown.output.splitlines()
@@ -251,5 +320,5 @@ def test_show_prints_the_table(sat: Any, cli: Any) -> None:
     assert body["P005"].split()[-6:] == ["25", "25", "25", "75", "1", "LULUS"]
     assert body["P004"].split()[-5:] == ["25", "25", "55", "TIDAK", "LULUS"]
     assert body["P006"].split()[-3:] == ["umum", "TIDAK", "HADIR"]
-    assert cli("results", "freeze", "--session", "S1", "--by", "Dr. Sari").exit_code == 0
-    assert "results frozen by Dr. Sari" in cli("results", "show", "--session", "S1").output
+    assert cli("results", "freeze", "--session", "S1", "--by", "sari", "--reason", "pleno").exit_code == 0
+    assert "results frozen by staff:sari" in cli("results", "show", "--session", "S1").output
