@@ -2,7 +2,10 @@
 
 A row holds the candidate number, the status, section scores, the total and pass/fail; never
 the NIK, the name, an item, an option or an answer. While a candidate answers the scores come
-from the stored responses (provisional); once finished, from the stored result (final)."""
+from the stored responses (provisional); once finished, from the stored result (final).
+
+Only sections that add into the total are shown: a personality inventory (`in_total: false`)
+is a profile of the person, not a score for a public screen, live or final."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -19,7 +22,7 @@ from exam_engine.delivery.runtime import Delivery
 from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.models import ExamSession
 from exam_engine.scheduling.service import profile_of
-from exam_engine.scoring.results import score_sections
+from exam_engine.scoring.results import in_total, score_sections
 from question_bank.forms import Form
 
 #: The one answer for unknown codes, closed boards and sessions the viewer may not see.
@@ -41,10 +44,11 @@ def find(session: Session, code: Any, user: StaffUser | None) -> tuple[ExamSessi
 
 def header(exam_session: ExamSession) -> dict[str, Any]:
     profile = profile_of(exam_session.exam)
+    shown = [s for s in profile.sections if in_total(s)]
     return {"session": exam_session.code, "room": exam_session.room, "exam": exam_session.exam.title,
             "show_scores": profile.show_scores,
-            "sections": [{"code": s.code, "name": s.name, "max": s.max_score} for s in profile.sections],
-            "max": float(sum(s.max_score for s in profile.sections))}
+            "sections": [{"code": s.code, "name": s.name, "max": s.max_score} for s in shown],
+            "max": float(sum(s.max_score for s in shown))}
 
 
 def sort_key(row: dict[str, Any]) -> tuple[int, float, str]:
@@ -80,7 +84,8 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession,
                                "final": False, "sections": None, "total": None, "passed": None}
         if attempt is not None and profile.show_scores and attempt.status != "waiting":
             if attempt.status == "finished" and attempt.result:
-                row["sections"] = {s["code"]: float(s["score"]) for s in attempt.result["sections"]}
+                row["sections"] = {s["code"]: float(s["score"]) for s in attempt.result["sections"]
+                                   if s.get("in_total") is not False}
                 row["total"] = float(attempt.result["total"])
                 row["passed"] = bool(attempt.result["passed"])
                 row["final"] = True
