@@ -8,6 +8,8 @@ differ from every form already drawn in the session. Item and option order are s
 Everything random comes from one generator seeded by (session seed, candidate), and items
 are ordered by id and revision, never by database key: the same seed and the same bank
 version give the same forms, in this database or a restored copy elsewhere.
+A generated section (Kraepelin) draws nothing from the bank: its cells come from the form's
+seed (question_bank/generators/kraepelin.py), in the section's place on the form.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from question_bank.generators.kraepelin import form_cells
 from question_bank.item_types import get_item_type
 from question_bank.profiles import BANDS, Profile, SectionBlueprint
 
@@ -222,21 +225,25 @@ def assemble_form(profile: Profile, pool: list[PoolItem], state: RoomState, sess
     seed = form_seed(session_seed, candidate)
     rng = np.random.default_rng(int(seed[:16], 16))
     cap = max(1, math.floor(profile.exposure_limit * state.room_size))
-    sections: list[tuple[SectionBlueprint, list[PoolItem]]] = []
     all_chosen: list[PoolItem] = []
     all_rest: list[PoolItem] = []
     for section in profile.sections:
+        if section.sheet is not None:
+            continue
         chosen, rest = _assemble_section(section, pool, state, cap, profile.difficulty_tolerance, rng)
         _balance(chosen, rest, _target(section, pool), profile.difficulty_tolerance)
-        sections.append((section, chosen))
         all_chosen += chosen
         all_rest += rest
-    _make_distinct(all_chosen, all_rest, state, rng)
+    if all_chosen:  # a form of generated sections only differs from its neighbours by its seed
+        _make_distinct(all_chosen, all_rest, state, rng)
     final = {i.pk for i in all_chosen}
     delivery: list[dict[str, Any]] = []
     difficulty: dict[str, float] = {}
     by_pk = {i.pk: i for i in all_chosen}
-    for section, _ in sections:
+    for section in profile.sections:
+        if section.sheet is not None:
+            delivery += form_cells(seed, section.code, section.sheet)
+            continue
         items = sorted((by_pk[pk] for pk in final if by_pk[pk].section == section.code),
                        key=lambda i: (i.item_id, i.revision))
         difficulty[section.code] = round(float(np.mean([i.difficulty for i in items])), 4)

@@ -10,10 +10,24 @@ from typing import Any
 import yaml
 
 from exam_engine.problems import InvalidFile, Problems, read_text
-from question_bank.item_types import ITEM_TYPES
+from question_bank.item_types import GENERATED_TYPES, ITEM_TYPES
 
 #: Difficulty bands of the 1..5 scale used by blueprints.
 BANDS: dict[str, tuple[int, ...]] = {"easy": (1, 2), "medium": (3,), "hard": (4, 5)}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A generated (Kraepelin) section's sheet: `columns` columns of `digits` digits; the
+    server moves the candidate to the next column every `seconds_per_column` seconds."""
+
+    columns: int
+    digits: int
+    seconds_per_column: int
+
+    @property
+    def cells(self) -> int:
+        return self.columns * (self.digits - 1)
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,7 @@ class SectionBlueprint:
     difficulty_mix: dict[str, float]
     weight_range: tuple[int, int] | None = None
     time_group: str | None = None
+    sheet: Sheet | None = None
 
     def band_counts(self) -> dict[str, int]:
         """Items per difficulty band; largest remainder so the counts add up exactly."""
@@ -44,6 +59,8 @@ class TimeGroup:
     code: str
     seconds: int
     sections: tuple[str, ...]
+    #: A Kraepelin column: the part holds only that column's cells of its one section.
+    column: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,17 +88,32 @@ class Profile:
     def time_plan(self, extra_minutes: int = 0) -> list[TimeGroup]:
         """Timed parts in order. Without time groups the whole exam is one part; with them
         (PPPK: the interview has its own 10 minutes after the other three) each part opens
-        when the previous one ends. Extra minutes from accommodations go to the first part."""
-        if not self.time_groups:
-            return [TimeGroup("all", (self.duration_minutes + extra_minutes) * 60,
-                              tuple(s.code for s in self.sections))]
-        order: list[str] = []
+        when the previous one ends. A Kraepelin section is one part per column, of its
+        `seconds_per_column` each, wherever it stands. Extra minutes from accommodations go to
+        the first part that is not a column: the columns' interval is the test itself."""
+        def group(s: SectionBlueprint) -> str:
+            return (s.time_group or "") if self.time_groups else ""
+
+        order: list[str | SectionBlueprint] = []
         for s in self.sections:
-            if (s.time_group or "") not in order:
-                order.append(s.time_group or "")
-        return [TimeGroup(code, (int(self.time_groups[code]["minutes"]) + (extra_minutes if k == 0 else 0)) * 60,
-                          tuple(s.code for s in self.sections if (s.time_group or "") == code))
-                for k, code in enumerate(order)]
+            if s.sheet is not None:
+                order.append(s)
+            elif group(s) not in order:
+                order.append(group(s))
+        plan: list[TimeGroup] = []
+        extra = extra_minutes * 60
+        for part in order:
+            if isinstance(part, SectionBlueprint):
+                sheet = part.sheet
+                assert sheet is not None
+                plan += [TimeGroup(f"{part.code}.{c + 1}", sheet.seconds_per_column, (part.code,), c)
+                         for c in range(sheet.columns)]
+                continue
+            minutes = int(self.time_groups[part]["minutes"]) if self.time_groups else self.duration_minutes
+            plan.append(TimeGroup(part if self.time_groups else "all", minutes * 60 + extra,
+                                  tuple(s.code for s in self.sections if s.sheet is None and group(s) == part)))
+            extra = 0
+        return plan
 
 
 def _section(raw: Any, index: int, problems: Problems) -> SectionBlueprint | None:
@@ -92,8 +124,10 @@ def _section(raw: Any, index: int, problems: Problems) -> SectionBlueprint | Non
     before = len(problems.items)
     code = str(raw.get("code", ""))
     item_type = raw.get("item_type")
+    if item_type in GENERATED_TYPES:
+        return _generated_section(raw, where, code, problems)
     if item_type not in ITEM_TYPES:
-        problems.add(1, f"{where}.item_type", f"{item_type!r}: use one of {', '.join(ITEM_TYPES)}")
+        problems.add(1, f"{where}.item_type", f"{item_type!r}: use one of {', '.join([*ITEM_TYPES, *GENERATED_TYPES])}")
     items = raw.get("items")
     topics = raw.get("topics") or {}
     if not isinstance(items, int) or items < 1:
@@ -111,6 +145,28 @@ def _section(raw: Any, index: int, problems: Problems) -> SectionBlueprint | Non
                             tuple(wr) if wr else None, raw.get("time_group"))  # type: ignore[arg-type]
 
 
+def _generated_section(raw: dict[str, Any], where: str, code: str, problems: Problems) -> SectionBlueprint | None:
+    """A section generated per form (Kraepelin): a `sheet` instead of items, topics and mix."""
+    before = len(problems.items)
+    sheet = raw.get("sheet") if isinstance(raw.get("sheet"), dict) else {}
+    values = {}
+    for name, least in (("columns", 1), ("digits", 2), ("seconds_per_column", 1)):
+        value = sheet.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            problems.add(1, f"{where}.sheet.{name}", f"must be a whole number of at least {least}")
+        values[name] = value
+    scoring = raw.get("scoring") or {"rule": raw["item_type"]}
+    if scoring.get("rule") != raw["item_type"]:
+        problems.add(1, f"{where}.scoring.rule", f"a {raw['item_type']} section is scored by the {raw['item_type']} rule")
+    if raw.get("time_group") is not None:
+        problems.add(1, f"{where}.time_group", "a Kraepelin section is timed per column (sheet.seconds_per_column)")
+    if len(problems.items) != before:
+        return None
+    made = Sheet(**values)
+    return SectionBlueprint(code, raw.get("name") or {"id": code, "en": code}, raw["item_type"], dict(scoring),
+                            made.cells, float(raw.get("max_score", made.cells)), {}, {}, sheet=made)
+
+
 def parse_profile(data: Any, source: str) -> Profile:
     problems = Problems(source)
     if not isinstance(data, dict):
@@ -123,7 +179,7 @@ def parse_profile(data: Any, source: str) -> Profile:
     assembly = data.get("assembly") or {}
     groups = data.get("time_groups") or {}
     for s in sections:
-        if groups and s.time_group not in groups:
+        if groups and s.sheet is None and s.time_group not in groups:
             problems.add(1, f"sections.{s.code}.time_group", f"{s.time_group!r}: not one of {', '.join(groups)}")
     for code, group in groups.items():
         if not isinstance(group, dict) or not isinstance(group.get("minutes"), int) or group["minutes"] < 1:

@@ -62,10 +62,12 @@ def time_group(session: Session, attempt: Attempt) -> tuple[TimeGroup, int]:
 
 
 def open_handles(session: Session, attempt: Attempt) -> range:
-    """Handles of the current part (sections of a part are contiguous on the form)."""
+    """Handles of the current part (sections of a part are contiguous on the form; so are the
+    cells of one Kraepelin column, the part of a column)."""
     group, _ = time_group(session, attempt)
     form = session.get(Form, attempt.form_id)
-    handles = [h for h, e in enumerate(form.items) if e["section"] in group.sections]  # type: ignore[union-attr]
+    handles = [h for h, e in enumerate(form.items) if e["section"] in group.sections  # type: ignore[union-attr]
+               and (group.column is None or e.get("column") == group.column)]
     return range(handles[0], handles[-1] + 1) if handles else range(0)
 
 
@@ -91,8 +93,11 @@ def state(session: Session, vault: Vault, attempt: Attempt, now: datetime) -> di
 def group_state(session: Session, attempt: Attempt) -> dict[str, Any]:
     group, count = time_group(session, attempt)
     handles = open_handles(session, attempt)
-    return {"code": group.code, "index": attempt.group_index, "count": count, "sections": list(group.sections),
-            "first": handles.start, "last": handles.stop - 1}
+    found = {"code": group.code, "index": attempt.group_index, "count": count, "sections": list(group.sections),
+             "first": handles.start, "last": handles.stop - 1}
+    if group.column is not None:  # the terminal shows this Kraepelin column
+        found["column"] = group.column
+    return found
 
 
 def end_part(session: Session, vault: Vault, keys: KeyCache, attempt: Attempt, reason: str, now: datetime) -> bool:

@@ -10,9 +10,14 @@ neither, since running out of time is what speed measures. Over the columns:
 - speed (panker): mean correct per column;
 - accuracy (tianker): errors + skips over all columns (lower is better);
 - consistency (janker): range (max - min) and mean absolute deviation of per-column correct;
-- endurance (hanker): least-squares slope of per-column correct over column index 0, 1, ..."""
+- endurance (hanker): least-squares slope of per-column correct over column index 0, 1, ...
+
+In a sitting every cell is one handle of the form, in column-major order, carrying the pair of
+digits it sits between; `sitting_arrays` turns those cells and the stored answers into the
+arrays above, and `report` into the JSON a result carries."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -77,11 +82,37 @@ def metrics(correct: np.ndarray, errors: np.ndarray, skipped: np.ndarray) -> dic
     }
 
 
+def sitting_arrays(cells: Sequence[dict[str, Any]], written: Sequence[int | None]) -> tuple[np.ndarray, SectionKey]:
+    """(written (1, columns, rows), key) of one candidate's section from its form cells
+    ({"column", "pair"}, column-major) and the digit written in each cell (None: nothing)."""
+    if not cells:
+        raise ValueError("a Kraepelin section without cells")
+    columns = int(cells[-1]["column"]) + 1
+    rows, extra = divmod(len(cells), columns)
+    if extra or [int(c["column"]) for c in cells] != [k // rows for k in range(len(cells))]:
+        raise ValueError("Kraepelin cells must come column by column, every column as long as the others")
+    expected = np.array([(int(c["pair"][0]) + int(c["pair"][1])) % 10 for c in cells], dtype=np.int8)
+    chosen = np.array([BLANK if d is None else d for d in written], dtype=np.int8)
+    return chosen.reshape(1, columns, rows), SectionKey(correct=expected.reshape(columns, rows),
+                                                        weights=np.zeros((0, 0)))
+
+
+def report(written: np.ndarray, key: SectionKey) -> dict[str, Any]:
+    """One candidate's per-column counts and metrics, JSON-ready: NaN (the slope of a single
+    column) becomes None. Metrics are unrounded here; the caller rounds what it shows."""
+    correct, errors, skipped = column_counts(written, key.correct)
+    found = metrics(correct, errors, skipped)
+    return {"columns": {"correct": correct[0].tolist(), "errors": errors[0].tolist(), "skipped": skipped[0].tolist()},
+            "metrics": {name: (float(v[0]) if np.isfinite(v[0]) else None) for name, v in found.items()}}
+
+
 class Kraepelin(ScoringRule):
     """`score` is the metric named by params `score` (default `correct`, the total correct,
-    which grows answer by answer for the live view)."""
+    which grows answer by answer for the live view). A work curve is a profile, not points
+    of a competence test: by default it adds nothing into the total."""
 
     name = "kraepelin"
+    in_total = False
 
     def detail(self, chosen: np.ndarray, key: SectionKey, params: dict[str, Any]) -> dict[str, np.ndarray]:
         return metrics(*column_counts(chosen, key.correct))

@@ -6,7 +6,9 @@ entry, which replaces it whole (special formations judge total and TIU only).
 Sections apart from the total. A section whose rule reports a profile rather than points
 (Likert inventories; any section with `in_total: false` in its scoring) adds nothing to the
 total, has no pass mark unless the thresholds name it, and carries its named results: for a
-Likert section the raw sum, T-score and stanine of every trait."""
+Likert section the raw sum, T-score and stanine of every trait; for a Kraepelin section the
+per-column counts (correct, errors, skipped) and the metrics (speed, accuracy, range,
+mean_deviation, endurance), the metrics rounded half up like trait scores."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from exam_engine.scoring import get_rule
+from exam_engine.scoring import get_rule, kraepelin
 from exam_engine.scoring.base import BLANK, round_half_up
 from exam_engine.scoring.keys import ItemKey, section_key
 from question_bank.profiles import Profile, SectionBlueprint
@@ -64,6 +66,14 @@ def score_sections(profile: Profile, form_items: list[dict[str, Any]], options: 
     apart: dict[str, dict[str, Any]] = {}
     for section in profile.sections:
         handles = [h for h, entry in enumerate(form_items) if entry["section"] == section.code]
+        if handles and "pair" in form_items[handles[0]]:
+            # Generated cells (Kraepelin): the written digit is the option's index, A = 0.
+            apart[section.code] = _kraepelin_entry(section, [form_items[h] for h in handles],
+                                                   [None if options.get(h) is None else ord(options[h]) - ord("A")  # type: ignore[arg-type]
+                                                    for h in handles])
+            if in_total(section):
+                scores[section.code] = apart.pop(section.code)["score"]
+            continue
         chosen = np.array([[BLANK if options.get(h) is None else ord(options[h]) - ord("A")  # type: ignore[arg-type]
                             for h in handles]], dtype=np.int8)
         key = section_key([key_of(form_items[h]["item"]) for h in handles])
@@ -77,6 +87,17 @@ def score_sections(profile: Profile, form_items: list[dict[str, Any]], options: 
     return SectionScores(scores, apart)
 
 
+def _kraepelin_entry(section: SectionBlueprint, cells: list[dict[str, Any]],
+                     written: list[int | None]) -> dict[str, Any]:
+    chosen, key = kraepelin.sitting_arrays(cells, written)
+    score = float(get_rule(section.scoring.get("rule", "kraepelin")).score(chosen, key, section.scoring)[0])
+    found = kraepelin.report(chosen, key)
+    shown = {name: None if v is None else float(round_half_up(np.array([v]), DECIMALS)[0])
+             for name, v in found["metrics"].items()}
+    return {"score": score, "valid": all(v is not None for v in shown.values()), "traits": {},
+            "metrics": shown, "columns": found["columns"]}
+
+
 def _apart_entry(section: SectionBlueprint, scores: dict[str, float], limit: float | None) -> dict[str, Any]:
     """The result entry of a section apart: a pass mark only when the thresholds name it, and
     then an invalid profile (a trait without a score) does not pass."""
@@ -85,8 +106,10 @@ def _apart_entry(section: SectionBlueprint, scores: dict[str, float], limit: flo
         found = {"score": scores.get(section.code), "valid": True, "traits": {}}
     score = found["score"]
     passed = None if limit is None else bool(found["valid"] and score is not None and score >= limit)
-    return {"code": section.code, "name": section.name, "score": score, "max": None, "threshold": limit,
-            "passed": passed, "in_total": False, "valid": found["valid"], "traits": found["traits"]}
+    entry = {"code": section.code, "name": section.name, "score": score, "max": None, "threshold": limit,
+             "passed": passed, "in_total": False, "valid": found["valid"], "traits": found["traits"]}
+    entry.update({k: found[k] for k in ("metrics", "columns") if k in found})  # Kraepelin's work curve
+    return entry
 
 
 def judge(profile: Profile, formation: str, scores: dict[str, float], lang: str = "id") -> dict[str, Any]:

@@ -14,6 +14,9 @@ class ItemType:
     shuffle_options: ClassVar[bool] = True
     #: Fields of a bank record that belong to the scoring key (never sent to a terminal).
     key_fields: ClassVar[tuple[str, ...]] = ()
+    #: Items are generated per form at assembly (Kraepelin cells), not imported into a bank;
+    #: the section's `sheet` params say how many and how they are timed.
+    generated: ClassVar[bool] = False
 
     def validate_key(self, record: dict[str, Any], option_keys: list[str], context: dict[str, Any]) -> Report:
         """Problems with the scoring key of one record, given its valid option keys."""
