@@ -32,7 +32,7 @@ scalars = st.one_of(
     st.none(), st.booleans(),
     st.integers(min_value=-INT64, max_value=INT64),
     st.integers(min_value=-3, max_value=20),  # near the valid range: handles, choices, small seqs
-    st.floats(allow_nan=True, allow_infinity=False), st.text(max_size=20),
+    st.floats(), st.text(max_size=20),
 )
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
                       | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=8)
@@ -41,12 +41,13 @@ payloads = st.one_of(
     # objects with the protocol's field names, each present or missing, plus stray keys
     st.fixed_dictionaries({}, optional={name: values for name in FIELDS})
     .flatmap(lambda d: st.dictionaries(st.text(max_size=8), values, max_size=2).map(lambda extra: {**extra, **d})),
-    # close to valid: each field usually well-typed and near its range, sometimes anything
-    st.fixed_dictionaries({
-        "seq": st.integers(min_value=-1, max_value=60) | values, "h": st.integers(min_value=-1, max_value=16) | values,
-        "choice": st.integers(min_value=-1, max_value=5) | values, "marked": st.booleans() | values,
+    # close to valid, drawn most often: each field usually well-typed and in or near its range
+    *[st.fixed_dictionaries({
+        "seq": st.integers(-1, 60) | st.integers(1, 60) | values, "h": st.integers(-1, 16) | st.integers(0, 14) | values,
+        "choice": st.integers(-1, 5) | st.integers(0, 4) | values, "marked": st.booleans() | values,
         "kind": st.sampled_from(("blur", "hidden", "fullscreen_exit", "resize")) | values,
-    }),
+    })] * 3,
+    st.tuples(values, values),  # two arguments where the protocol has one
 )
 
 
@@ -97,7 +98,7 @@ def test_every_event_gets_a_clear_ack_and_refusals_store_nothing(module_engine, 
 
     assert isinstance(ack, dict), ack
     hypothesis.event(f"{event}: {ack.get('code', 'ok')}")  # shown by --hypothesis-show-statistics
-    if event == "sync":  # the state itself, whatever was sent
+    if event == "sync" and not isinstance(payload, tuple):  # the state itself, whatever was sent
         assert ack["status"] == "active" and after == before
         return
     if ack.get("ok") is not True:
@@ -139,7 +140,10 @@ tokens = st.text(st.characters(codec="utf-8"), max_size=600)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(auth=values | st.fixed_dictionaries({"token": values | tokens}))
+# The protocol's CONNECT payload is an object (or nothing): a bare number there reads as a packet
+# id to python-socketio, which then drops the packet unanswered; that is the library's parser.
+@given(auth=st.none() | st.dictionaries(st.text(max_size=5), values, max_size=3)
+       | st.fixed_dictionaries({"token": values | tokens}))
 def test_connect_with_any_auth_is_refused_with_a_reason(module_server, sitting, auth):
     client = socketio.Client(reconnection=False)
     refusals: list[Any] = []
