@@ -26,13 +26,21 @@
  *             #count-answered, #count-unanswered, #count-marked  (of the open part)
  *             #legend li[data-state=closed|future] (hidden when 0), #count-closed, #count-future
  *             #paused-banner, #timeup-banner, #finishing-banner (hidden unless relevant)
+ *   Kraepelin #kraepelin[data-section][data-column=<0-based>][data-columns] (shown instead of #item,
+ *             #nav-panel and #exam-controls while a Kraepelin column is open), #kraepelin-title,
+ *             #kraepelin-sheet li.kp-digit[data-row] (the column's digits, top to bottom) and
+ *             li > button.kp-cell[data-h][data-row][data-written=<digit or "">][data-current]
+ *             between them. Keys 0-9 write the current cell and move down; up/down arrows
+ *             move; Backspace erases. The column changes only when the server opens the next.
  *   Finish    #finish-modal[data-scope=exam|part] (hidden unless open), #finish-title,
  *             #finish-unanswered[data-count], #finish-marked[data-count], #finish-warning,
  *             #confirm-finish, #cancel-finish  (scope part: finishing opens the next part)
  *   Result    #result[data-passed=true|false|""][data-reason], #result-title, #result-reason,
  *             #result-scores (hidden when result is null), #result-sections tr[data-code]
  *             [data-passed=true|false|""], #result-total[data-total], #result-overall[data-passed],
- *             #result-reasons li, #btn-logout
+ *             #result-reasons li, #btn-logout; a section apart from the total (in_total false) is
+ *             followed by tr.result-detail[data-detail-of=<code>] li[data-metric] (Kraepelin: its metrics) or
+ *             li[data-trait] (Likert: raw, T-score, stanine), and adds nothing to #result-total-max
  *   Blocked   #blocked[data-code=moved|terminal_conflict] (full-screen, role=alertdialog),
  *             #blocked-text, #blocked-login  (the attempt moved to another workstation)
  *   Always    #connection[data-state=online|offline][data-pending=<outbox size>],
@@ -68,6 +76,7 @@
   const DEFAULT_TEXT_SIZE = 1;
   const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   const KEY_OPTIONS = 'abcdef';
+  const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
   const TOKEN_CODES = ['invalid_token', 'token_expired'];
   const KNOWN_CODES = [
     'bad_request', 'invalid_credentials', 'seb_required', 'terminal_conflict', 'session_not_open',
@@ -636,6 +645,12 @@
     }
     const items = [];
     for (const it of pkg.items) {
+      if (it && isInt(it.h) && isInt(it.column) && isInt(it.row)) {
+        const cell = kraepelinCell(it, sections.get(it.section));
+        if (!cell) return null;
+        items.push(cell);
+        continue;
+      }
       if (!it || !isInt(it.h) || !Array.isArray(it.options)) return null;
       items.push({
         h: it.h,
@@ -653,6 +668,20 @@
     items.forEach((it, i) => { it.index = i; byH.set(it.h, it); });
     return { title: localized(pkg.title, ''), items: items, byH: byH, sections: sections };
   }
+
+  /** A Kraepelin cell: between digits `row` and `row + 1` of its column; the answers are 0..9. */
+  function kraepelinCell(it, section) {
+    const sheet = section && Array.isArray(section.sheet) ? section.sheet : null;
+    const column = sheet ? sheet[it.column] : null;
+    if (!Array.isArray(column) || it.row < 0 || it.row + 1 >= column.length) return null;
+    return {
+      h: it.h, section: typeof it.section === 'string' ? it.section : '', stem: '', image: null,
+      kraepelin: { column: it.column, columns: sheet.length, row: it.row, upper: column[it.row], lower: column[it.row + 1] },
+      options: DIGITS.map((d) => ({ text: d, image: null })),
+    };
+  }
+
+  function isKraepelin(item) { return !!item && !!item.kraepelin; }
 
   function sectionName(code) {
     const s = S.exam && S.exam.sections.get(code);
@@ -874,6 +903,7 @@
       sections: Array.isArray(g.sections) ? g.sections.slice() : [],
       first: g.first,
       last: g.last,
+      column: isInt(g.column) ? g.column : null,
     };
   }
 
@@ -886,7 +916,10 @@
       S.renderedH = null;
       emitNavigate();
     }
-    const text = t('candidate.part.opened', { n: S.group.index + 1, count: S.group.count });
+    const cell = currentItem();
+    const text = isKraepelin(cell)
+      ? t('candidate.kraepelin.opened', { n: cell.kraepelin.column + 1, count: cell.kraepelin.columns })
+      : t('candidate.part.opened', { n: S.group.index + 1, count: S.group.count });
     showNotice(text, 'part_opened', false);
     announce(text);
   }
@@ -1288,6 +1321,8 @@
     img.hidden = true;
     $('options').replaceChildren();
     $('grid').replaceChildren();
+    $('kraepelin-sheet').replaceChildren(); // the digits leave the screen too
+    delete $('kraepelin').dataset.key;
     setText($('exam-title'), '');
     setText($('section-name'), '');
     setText($('item-of'), '');
@@ -1318,6 +1353,7 @@
     let group = null;
     let groupCode = null;
     for (const it of S.exam.items) {
+      if (isKraepelin(it)) continue; // a column has its own sheet, not a grid of hundreds of cells
       if (!group || it.section !== groupCode) {
         groupCode = it.section;
         const wrap = document.createElement('div');
@@ -1365,6 +1401,15 @@
     setText($('item-of'), t('candidate.exam.item_of', { n: n, total: total }));
     setText($('candidate-number'), S.number || '');
     renderPart();
+    const kp = isKraepelin(item);
+    for (const id of ['item', 'nav-panel', 'exam-controls', 'keyboard-hint']) show($(id), !kp);
+    show($('kraepelin'), kp);
+    if (kp) {
+      setText($('item-of'), t('candidate.kraepelin.column', { n: item.kraepelin.column + 1, count: item.kraepelin.columns }));
+      renderKraepelin(item);
+      renderExamStatus();
+      return;
+    }
 
     if (S.renderedH !== item.h) {
       S.renderedH = item.h;
@@ -1421,6 +1466,90 @@
     renderExamStatus();
   }
 
+  /** The open Kraepelin column: built once per column, its cells refreshed on every render. */
+  function renderKraepelin(item) {
+    const box = $('kraepelin');
+    const k = item.kraepelin;
+    const key = item.section + ':' + k.column;
+    if (box.dataset.key !== key) {
+      box.dataset.key = key;
+      box.dataset.section = item.section;
+      box.dataset.column = String(k.column);
+      box.dataset.columns = String(k.columns);
+      setText($('kraepelin-title'), t('candidate.kraepelin.column', { n: k.column + 1, count: k.columns }));
+      const cells = S.exam.items.filter((it) => isKraepelin(it) && it.section === item.section
+        && it.kraepelin.column === k.column).sort((a, b) => a.kraepelin.row - b.kraepelin.row);
+      const list = $('kraepelin-sheet');
+      list.setAttribute('aria-label', t('candidate.kraepelin.sheet', { n: k.column + 1 }));
+      list.replaceChildren();
+      cells.forEach((cell, r) => {
+        const digit = document.createElement('li');
+        digit.className = 'kp-digit';
+        digit.dataset.row = String(r);
+        digit.textContent = String(cell.kraepelin.upper);
+        const slot = document.createElement('li');
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'kp-cell';
+        b.dataset.h = String(cell.h);
+        b.dataset.row = String(r);
+        b.addEventListener('click', () => goTo(cell.h));
+        slot.append(b);
+        list.append(digit, slot);
+      });
+      const last = document.createElement('li');
+      last.className = 'kp-digit';
+      last.dataset.row = String(cells.length);
+      last.textContent = cells.length ? String(cells[cells.length - 1].kraepelin.lower) : '';
+      list.append(last);
+      S.renderedH = null;
+    }
+    renderKraepelinCells();
+    if (S.renderedH !== item.h) {
+      S.renderedH = item.h;
+      const current = $('kraepelin-sheet').querySelector('.kp-cell[data-h="' + item.h + '"]');
+      if (current && current.scrollIntoView) current.scrollIntoView({ block: 'nearest' });
+    }
+  }
+
+  function renderKraepelinCells() {
+    for (const b of $('kraepelin-sheet').querySelectorAll('.kp-cell')) {
+      const h = Number(b.dataset.h);
+      const cell = S.exam ? S.exam.byH.get(h) : null;
+      if (!cell) continue;
+      const a = S.answers.get(h);
+      const written = a && a.choice != null ? String(a.choice) : '';
+      if (b.dataset.written !== written) {
+        b.dataset.written = written;
+        b.textContent = written;
+      }
+      const current = h === S.current;
+      b.dataset.current = current ? 'true' : 'false';
+      if (current) b.setAttribute('aria-current', 'step'); else b.removeAttribute('aria-current');
+      const k = cell.kraepelin;
+      b.setAttribute('aria-label', written ? t('candidate.kraepelin.cell_written', { upper: k.upper, lower: k.lower, digit: written })
+        : t('candidate.kraepelin.cell', { upper: k.upper, lower: k.lower }));
+      b.disabled = !isOpen(h);
+    }
+  }
+
+  /** Write a digit in the current cell, then go down to the next cell of the column. */
+  function writeDigit(d) {
+    const item = currentItem();
+    if (!isKraepelin(item) || !canAnswer()) return;
+    choose(d);
+    kraepelinStep(1);
+  }
+
+  function kraepelinStep(delta) {
+    const item = currentItem();
+    const next = item ? S.exam.items[item.index + delta] : null;
+    if (!next || !isKraepelin(next) || !isOpen(next.h)) return;
+    // No `navigate` per cell: a written digit already tells where the candidate is.
+    S.current = next.h;
+    renderExam();
+  }
+
   function renderPart() {
     const el = $('part-indicator');
     const g = S.group;
@@ -1436,6 +1565,7 @@
   function renderAnswerState() {
     const item = currentItem();
     if (!item) return;
+    if (isKraepelin(item)) { renderKraepelinCells(); renderControls(); return; }
     const a = S.answers.get(item.h) || { choice: null, marked: false };
     for (const b of $('options').querySelectorAll('.option')) {
       const sel = Number(b.dataset.index) === a.choice;
@@ -1525,7 +1655,7 @@
     for (const b of $('options').querySelectorAll('.option')) b.disabled = !can;
     $('btn-mark').disabled = !can;
     $('btn-clear').disabled = !can || !a || a.choice == null;
-    $('btn-finish').disabled = !can;
+    $('btn-finish').disabled = !can || isKraepelin(item); // a column ends when the server moves on
   }
 
   function renderExamStatus() {
@@ -1534,7 +1664,8 @@
     ex.dataset.timeUp = S.timeUp ? 'true' : 'false';
     show($('paused-banner'), S.status === 'paused');
     const partOnly = multiPart() && !isLastPart();
-    setText($('timeup-banner'), t(partOnly ? 'candidate.timer.part_up_wait' : 'candidate.timer.up_wait'));
+    setText($('timeup-banner'), t(isKraepelin(currentItem()) && partOnly ? 'candidate.kraepelin.time_up'
+      : partOnly ? 'candidate.timer.part_up_wait' : 'candidate.timer.up_wait'));
     show($('timeup-banner'), S.timeUp && !S.ended);
     setText($('finishing-banner'), partOnly ? t('candidate.finish.part_sending', { n: S.group.index + 1 })
       : t('candidate.finish.sending'));
@@ -1561,6 +1692,7 @@
     tbody.replaceChildren();
     let maxSum = 0;
     let maxKnown = true;
+    let counted = 0; // sections that add into the total
     for (const s of r.sections) {
       if (!s || typeof s !== 'object') continue;
       const tr = document.createElement('tr');
@@ -1574,7 +1706,9 @@
       const max = document.createElement('td');
       max.className = 'num';
       max.textContent = s.max == null ? '—' : String(s.max);
-      if (isNum(s.max)) maxSum += s.max; else maxKnown = false;
+      const apart = s.in_total === false; // a profile (Likert, Kraepelin): not points of the total
+      if (apart) max.title = t('candidate.result.apart');
+      else if (isNum(s.max)) { maxSum += s.max; counted += 1; } else maxKnown = false;
       const thr = document.createElement('td');
       thr.className = 'num';
       const hasThr = isNum(s.threshold);
@@ -1589,11 +1723,15 @@
         : passed === 'false' ? t('candidate.result.section_fail') : t('candidate.result.no_threshold');
       tr.append(name, score, max, thr, mark);
       tbody.append(tr);
+      if (apart) {
+        const detail = resultDetail(s);
+        if (detail) tbody.append(detail);
+      }
     }
     const total = $('result-total');
     total.textContent = r.total == null ? '—' : String(r.total);
     total.dataset.total = r.total == null ? '' : String(r.total);
-    setText($('result-total-max'), maxKnown && r.sections.length ? String(maxSum) : '');
+    setText($('result-total-max'), maxKnown && counted ? String(maxSum) : '');
     const overall = $('result-overall');
     const passed = typeof r.passed === 'boolean' ? String(r.passed) : '';
     overall.dataset.passed = passed;
@@ -1608,6 +1746,41 @@
       list.append(li);
     }
     show($('result-reasons-box'), reasons.length > 0);
+  }
+
+  /** The row under a section apart: Kraepelin metrics, or the trait profile of an inventory. */
+  function resultDetail(s) {
+    const list = document.createElement('ul');
+    const metrics = s.metrics && typeof s.metrics === 'object' ? s.metrics : null;
+    if (metrics) {
+      for (const name of Object.keys(metrics)) {
+        const li = document.createElement('li');
+        li.dataset.metric = name;
+        const key = 'candidate.result.metric.' + name;
+        li.textContent = (hasMessage(key) ? t(key) : name) + ': ' + (metrics[name] == null ? '—' : String(metrics[name]));
+        list.append(li);
+      }
+    }
+    const traits = s.traits && typeof s.traits === 'object' ? s.traits : {};
+    for (const trait of Object.keys(traits)) {
+      const values = traits[trait] && typeof traits[trait] === 'object' ? traits[trait] : {};
+      const li = document.createElement('li');
+      li.dataset.trait = trait;
+      li.textContent = trait + ': ' + Object.keys(values).map((m) => {
+        const key = 'candidate.result.trait.' + m;
+        return (hasMessage(key) ? t(key) : m) + ' ' + (values[m] == null ? '—' : String(values[m]));
+      }).join(' · ');
+      list.append(li);
+    }
+    if (!list.children.length) return null;
+    const tr = document.createElement('tr');
+    tr.className = 'result-detail';
+    tr.dataset.detailOf = String(s.code || ''); // not data-code: tr[data-code] stays one row per section
+    const td = document.createElement('td');
+    td.colSpan = 5;
+    td.append(list);
+    tr.append(td);
+    return tr;
   }
 
   function reasonText(reason) {
@@ -1637,6 +1810,13 @@
     const key = e.key;
     if (key === 'ArrowLeft') { e.preventDefault(); step(-1); return; }
     if (key === 'ArrowRight') { e.preventDefault(); step(1); return; }
+    if (isKraepelin(currentItem())) {
+      if (key === 'ArrowUp') { e.preventDefault(); kraepelinStep(-1); return; }
+      if (key === 'ArrowDown') { e.preventDefault(); kraepelinStep(1); return; }
+      if (key === 'Backspace') { e.preventDefault(); clearAnswer(); return; }
+      if (DIGITS.indexOf(key) >= 0 && !e.repeat) { e.preventDefault(); writeDigit(Number(key)); }
+      return;
+    }
     if (e.repeat || typeof key !== 'string' || key.length !== 1) return;
     const k = key.toLowerCase();
     const idx = KEY_OPTIONS.indexOf(k);
