@@ -4,9 +4,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator
+from xml.etree.ElementTree import ParseError
 
 from exam_engine.problems import Problems, read_text
 
@@ -75,7 +77,7 @@ def _xlsx_rows(path: Path, problems: Problems) -> Iterator[Row]:
         return
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, zlib.error, ParseError) as exc:
         problems.add(1, "file", f"not a readable XLSX workbook ({type(exc).__name__}); save it as .xlsx")
         return
     try:
@@ -93,6 +95,9 @@ def _xlsx_rows(path: Path, problems: Problems) -> Iterator[Row]:
             if all(v is None for v in values.values()):
                 continue
             yield number, values
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, zlib.error, ParseError) as exc:
+        # The sheet is read lazily: damage deep inside shows up while iterating, not at opening.
+        problems.add(1, "file", f"the workbook is damaged ({type(exc).__name__}); save it again as .xlsx")
     finally:
         book.close()
 

@@ -46,8 +46,18 @@ class LoginRequest:
             value = data.get(name)
             if not isinstance(value, str) or not value.strip() or len(value) > 64:
                 raise LoginRefused("bad_request", f"{name}: a non-empty string of at most 64 characters", 400)
+            if not _encodable(value):  # "\ud800" is valid JSON, but no text the database can store
+                raise LoginRefused("bad_request", f"{name}: not valid Unicode text", 400)
             fields[name] = value.strip()
         return cls(ip=ip, **fields)
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _failures(session: Session, now: datetime, **where: str) -> int:

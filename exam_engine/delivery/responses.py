@@ -18,6 +18,7 @@ from question_bank.forms import Form
 
 KINDS = ("answer", "mark", "clear")
 MAX_SEQ_GAP = 10_000  # a terminal never runs this far ahead; larger gaps are garbage
+MAX_SEQ = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL; no sitting comes near it
 
 
 class Refused(Exception):
@@ -45,8 +46,8 @@ def parse(kind: str, data: Any) -> Event:
     if not isinstance(data, dict):
         raise Refused("bad_request", "expected an object")
     seq = _int(data, "seq")
-    if seq < 1:
-        raise Refused("bad_seq", "seq starts at 1")
+    if not 1 <= seq <= MAX_SEQ:
+        raise Refused("bad_seq", f"seq must be 1..{MAX_SEQ}")
     handle = _int(data, "h")
     if kind == "answer":
         return Event(seq, kind, handle, _int(data, "choice"))

@@ -110,6 +110,12 @@ class CandidateNamespace(Namespace):
             result, push = d.writer.run(job)
         except responses.Refused as refusal:
             return {"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message}
+        except Exception:
+            # Storage failed (disk full, database unreachable): nothing was stored, so nothing is
+            # acknowledged; the terminal keeps the event and sends it again.
+            log.exception("candidate event for attempt %s not stored", connection[0])
+            return {"ok": False, "seq": seq, "code": "unavailable", "retry": True,
+                    "message": "the server could not store this event; it will be sent again"}
         live.touch(connection[0])  # committed: the proctor room sees it in the next flush
         if push:
             self.emit(push[0], push[1], room=attempt_room(*connection))
@@ -156,8 +162,8 @@ class CandidateNamespace(Namespace):
     def on_finish(self, data: Any = None) -> dict[str, Any]:
         """Finish the current timed part: the next part opens, or the attempt ends."""
         seq = data.get("seq") if isinstance(data, dict) else None
-        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
-            return {"ok": False, "seq": seq, "code": "bad_request", "message": "seq: expected an integer"}
+        if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= responses.MAX_SEQ:
+            return {"ok": False, "seq": seq, "code": "bad_request", "message": f"seq: an integer 1..{responses.MAX_SEQ}"}
 
         def work(d: Delivery, session: Session, attempt: Attempt) -> Outcome:
             if attempt.status == "finished":
@@ -165,6 +171,8 @@ class CandidateNamespace(Namespace):
                                                              "result": attempts.visible_result(session, attempt)})
             if seq <= attempt.last_seq:  # a resent finish of a part that already closed
                 return {"ok": True, "seq": seq, "duplicate": True}, None
+            if seq > attempt.last_seq + responses.MAX_SEQ_GAP:
+                raise responses.Refused("bad_seq", f"seq {seq} is too far ahead of {attempt.last_seq}")
             responses.check_open(attempt, d.now())
             attempt.last_seq = seq
             return {"ok": True, "seq": seq}, close_part(d, session, attempt, "finished", d.now())

@@ -36,6 +36,6 @@ class CandidateTokens:
             data = self._serializer.loads(token, max_age=MAX_AGE_SECONDS)
         except SignatureExpired:
             raise TokenError("token_expired", "the token has expired; log in again") from None
-        except BadSignature:
+        except (BadSignature, UnicodeEncodeError):  # a lone surrogate cannot even be checked
             raise TokenError("invalid_token", "the token is not valid") from None
         return TokenClaims(int(data["a"]), str(data["t"]))

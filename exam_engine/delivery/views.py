@@ -36,12 +36,20 @@ def terminal() -> Any:
     return response
 
 
+def _json_body() -> Any:
+    """silent=True covers only ValueError: JSON nested thousands deep raises RecursionError."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 @bp.post("/api/login")
 def api_login() -> Any:
     d = delivery()
     db, now = d.engine.db, d.now()
     try:
-        req = LoginRequest.parse(request.get_json(silent=True), request.remote_addr or "?")
+        req = LoginRequest.parse(_json_body(), request.remote_addr or "?")
     except LoginRefused as refusal:
         return error(refusal.code, refusal.message, refusal.status)
     try:

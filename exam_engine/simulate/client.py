@@ -368,7 +368,7 @@ class SimulatedCandidate:
                 self.outbox.popleft()
                 continue
             code = ack.get("code") if isinstance(ack, dict) else repr(ack)
-            if code == "paused":
+            if code in ("paused", "unavailable"):  # kept: sent again shortly (storage may be full)
                 await asyncio.sleep(1)
                 continue
             self.record.refused.append((event.seq, str(code)))

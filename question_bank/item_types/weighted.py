@@ -15,8 +15,11 @@ def _as_int(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    # isdecimal, not isdigit: "²" is a digit int() refuses; the length keeps int() away from
+    # its 4,300-digit limit.
+    text = value.strip() if isinstance(value, str) else ""
+    if text.lstrip("-").isdecimal() and text.isascii() and len(text) <= 6:
+        return int(text)
     return None
 
 

@@ -42,18 +42,6 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
                       | st.dictionaries(st.text(max_size=4) | st.integers(), inner, max_size=3), max_leaves=6)
 
 
-def int_text_crash(value: Any) -> bool:
-    """Text that question_bank/item_types/weighted.py's _as_int takes for a number but int()
-    refuses ("²", 5,000 digits): a known crash outside this work's files, left out until fixed."""
-    if not isinstance(value, str) or not value.strip().lstrip("-").isdigit():
-        return False
-    try:
-        int(value.strip())
-    except ValueError:
-        return True
-    return False
-
-
 @st.composite
 def mutated_items(draw: st.DrawFn) -> dict[str, Any]:
     """A valid item of one of the types, then one or a few fields dropped or replaced with anything."""
@@ -63,8 +51,6 @@ def mutated_items(draw: st.DrawFn) -> dict[str, Any]:
             record.pop(name, None)
         else:
             record[name] = draw(values)
-    weights = record.get("weights")
-    hypothesis.assume(not (isinstance(weights, dict) and any(map(int_text_crash, weights.values()))))
     return record
 
 
@@ -181,9 +167,7 @@ def test_damaged_bytes_are_refused_or_imported_never_a_crash(module_engine, fold
     """Bytes of a valid file, cut, spliced with random bytes or re-encoded."""
     path = folder / f"bytes{suffix}"
     raw = valid_bytes(folder, suffix)
-    # An XLSX with a damaged deflate stream or XML crashes exam_engine/tabular.py (zlib.error,
-    # ParseError; outside this work's files): only whole-file damage here until that is fixed.
-    kinds = ["cut", "garbage"] if suffix == ".xlsx" else ["splice", "cut", "cp1252", "utf-16", "garbage"]
+    kinds = ["splice", "cut", "garbage"] if suffix == ".xlsx" else ["splice", "cut", "cp1252", "utf-16", "garbage"]
     damage = data.draw(st.sampled_from(kinds))
     if damage == "splice":
         at = data.draw(st.integers(0, len(raw)))

@@ -17,10 +17,6 @@ STAFF = ("/staff/api/login", ("username", "password"))
 
 #: Text JSON can carry: every code point, lone surrogates ("\ud800") included.
 any_text = st.text(st.characters(codec=None, categories=None), max_size=80)
-#: The candidate login still answers 500 to a lone surrogate in the number or the terminal, and
-#: to JSON nested ~100,000 deep (exam_engine/delivery/login.py and views.py, outside this work's
-#: files; see the report): its strategies leave those out until that is fixed.
-utf8_text = st.text(st.characters(codec="utf-8"), max_size=80)
 
 
 def values(text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
@@ -58,7 +54,7 @@ def url(module_server) -> str:  # type: ignore[no-untyped-def]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=bodies(CANDIDATE[1], utf8_text, deep=False))
+@given(body=bodies(CANDIDATE[1], any_text, deep=True))
 def test_candidate_login_refuses_any_body_clearly(url, body):
     response = post(url + CANDIDATE[0], *body)
     hypothesis.event(f"{response.status_code}")
