@@ -99,3 +99,63 @@ def test_typing_digits_down_a_column_and_the_server_moving_on(sitting, server, p
     # endurance: per-column correct 2, 1 over x = 0, 1: slope -1
     expect(detail.locator('li[data-metric="endurance"]')).to_have_text(ui["candidate.result.metric.endurance"] + ": -1")
     expect(page.locator("#result-total-max")).to_have_text("")  # nothing adds into the total here
+
+
+MIXED = """
+code: tiu-then-kraepelin
+duration_minutes: 2
+accommodations:
+  tunanetra: {extra_minutes: 1}
+sections:
+  - {code: TIU, name: {id: Tes Intelegensia Umum, en: General Intelligence}, item_type: single_choice,
+     scoring: {rule: dichotomous, correct: 5}, items: 5, max_score: 25,
+     topics: {analogi: 1, silogisme: 1, berhitung: 1, deret: 1, figural: 1},
+     difficulty_mix: {easy: 0.4, medium: 0.4, hard: 0.2}}
+  - {code: KRAEPELIN, name: {id: Tes Kraepelin, en: Kraepelin Test}, item_type: kraepelin,
+     scoring: {rule: kraepelin}, sheet: {columns: 1, digits: 3, seconds_per_column: 4}}
+"""
+
+
+@pytest.fixture
+def mixed_sitting(engine, tmp_path):
+    profile = tmp_path / "tiu-then-kraepelin.yaml"
+    profile.write_text(MIXED)
+    return prepare_sitting(engine, 2, profile=str(profile))
+
+
+def test_a_column_after_a_question_part_and_the_result_beside_the_total(mixed_sitting, server, page):  # noqa: F811
+    number, pin = mixed_sitting.candidates[0]
+    ui = catalogue("id")
+    page.goto(f"{server.url}/candidate/")
+    log_in(page, number, pin, mixed_sitting.session_pin)
+    expect(page.locator("#waiting")).to_have_attribute("data-phase", "waiting")
+    mixed_sitting.start()
+    expect(page.locator("#exam")).to_be_visible(timeout=EXAM_TIMEOUT)
+
+    # The TIU part looks like any exam; the Kraepelin column is not shown yet.
+    expect(page.locator("#item")).to_be_visible()
+    expect(page.locator("#kraepelin")).to_be_hidden()
+    expect(page.locator("#grid .cell")).to_have_count(5)  # the column's cells are not in the grid
+    page.click("#btn-finish")
+    page.click("#confirm-finish")
+
+    # The column opens: its 3 digits, 2 cells; the finish button is not the candidate's to use.
+    expect(page.locator("#kraepelin")).to_be_visible()
+    expect(page.locator("#kraepelin-sheet .kp-digit")).to_have_count(3)
+    expect(page.locator("#btn-finish")).to_be_hidden()
+    form = form_of(mixed_sitting.engine, number)
+    page.keyboard.press(str(right(form[5])))
+    expect(page.locator("#kraepelin-sheet .kp-cell").nth(0)).to_have_attribute("data-written", str(right(form[5])))
+    expect(page.locator("#connection")).to_have_attribute("data-pending", "0")
+
+    # The result: TIU counts into the total (max 25); the work curve stands apart, with no
+    # maximum of its own, and a single column has no slope.
+    expect(page.locator("#result")).to_be_visible(timeout=15_000)
+    expect(page.locator('#result-sections tr[data-code="TIU"] td.score')).to_have_text("0")
+    expect(page.locator("#result-total-max")).to_have_text("25")
+    expect(page.locator('#result-sections tr[data-code="KRAEPELIN"] td.score')).to_have_text("1")
+    expect(page.locator('#result-sections tr[data-code="KRAEPELIN"] td').nth(1)).to_have_text("—")
+    detail = page.locator('#result-sections tr.result-detail[data-detail-of="KRAEPELIN"]')
+    expect(detail.locator("li[data-metric]")).to_have_count(8)
+    expect(detail.locator('li[data-metric="correct"]')).to_have_text(ui["candidate.result.metric.correct"] + ": 1")
+    expect(detail.locator('li[data-metric="endurance"]')).to_have_text(ui["candidate.result.metric.endurance"] + ": —")
