@@ -16,7 +16,7 @@ try:
 except ImportError:  # the `browser` fixture fails with the install hint
     expect = None  # type: ignore[assignment]
 
-SECONDS = 8  # per column: long enough for the key release and the decryption before column 1 ends
+SECONDS = 10  # per column: long enough for the key release and the decryption before column 1 ends
 ROWS = 4     # 5 digits per column
 PROFILE = f"""
 code: kraepelin-browser
@@ -75,6 +75,13 @@ def test_typing_digits_down_a_column_and_the_server_moving_on(sitting, server, p
         upper=form[3]["pair"][0], lower=form[3]["pair"][1]))
     expect(page.locator("#connection")).to_have_attribute("data-pending", "0")
     assert stored(sitting.engine, number)[1] == {0: (typed[0], False), 1: (typed[1], False), 2: (typed[2], False)}
+
+    # A reload inside the column comes back to the same column, below the last digit written.
+    page.reload()
+    expect(kraepelin).to_be_visible(timeout=EXAM_TIMEOUT)
+    expect(kraepelin).to_have_attribute("data-column", "0")
+    expect(cells.nth(1)).to_have_attribute("data-written", str(typed[1]))
+    expect(cells.nth(3)).to_have_attribute("data-current", "true")
 
     # The server moves the page to column 2 when column 1's time is up.
     expect(kraepelin).to_have_attribute("data-column", "1", timeout=SECONDS * 1000 + 5000)

@@ -1170,6 +1170,13 @@
   function firstOpenH() {
     if (!S.exam) return 0;
     const it = S.exam.items.find((x) => isOpen(x.h));
+    if (isKraepelin(it)) {
+      // Back in a column (a reload, a reconnect): below the last digit written, as on paper.
+      const open = S.exam.items.filter((x) => isOpen(x.h));
+      let last = -1;
+      open.forEach((x, i) => { const a = S.answers.get(x.h); if (a && a.choice != null) last = i; });
+      return open[Math.min(last + 1, open.length - 1)].h;
+    }
     return (it || S.exam.items[0]).h;
   }
 
@@ -1337,6 +1344,7 @@
     }
     if (!exam.byH.has(S.current)) S.current = exam.items[0].h;
     ensureCurrentOpen(); // a position in a part that has closed since: the open part's first item
+    if (isKraepelin(currentItem())) S.current = firstOpenH(); // cells send no `navigate`: resume below the last digit
     S.sectionNames = new Map();
     for (const it of exam.items) if (!S.sectionNames.has(it.section)) S.sectionNames.set(it.section, sectionName(it.section));
     buildGrid();
