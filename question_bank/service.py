@@ -39,7 +39,7 @@ def assemble_session(session: Session, exam_session: ExamSession) -> list[Form]:
     existing = {f.candidate_id: f for f in session.scalars(select(Form).where(Form.session_id == exam_session.id))}
     state = RoomState(room_size=max(len(candidates), 1))
     for form in existing.values():
-        state.record(entry["item"] for entry in form.items)
+        state.record(entry["item"] for entry in form.items if entry.get("item") is not None)
     created = []
     for candidate in candidates:
         if candidate.id in existing:

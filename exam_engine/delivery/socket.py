@@ -174,6 +174,8 @@ class CandidateNamespace(Namespace):
             if seq > attempt.last_seq + responses.MAX_SEQ_GAP:
                 raise responses.Refused("bad_seq", f"seq {seq} is too far ahead of {attempt.last_seq}")
             responses.check_open(attempt, d.now())
+            if attempts.time_group(session, attempt)[0].column is not None:
+                raise responses.Refused("section_timed", "a Kraepelin column ends when the server moves on")
             attempt.last_seq = seq
             return {"ok": True, "seq": seq}, close_part(d, session, attempt, "finished", d.now())
 

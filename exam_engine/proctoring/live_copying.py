@@ -63,21 +63,25 @@ def session_matrix(session: Session, keys: Callable[[int], tuple[int, Any]], ses
                             .where(Attempt.session_id == session_id, Attempt.status != "waiting")
                             .order_by(Candidate.number)).all()
     forms = {f.id: f.items for f in session.scalars(select(Form).where(Form.id.in_([r[1] for r in found])))}
+    # Bank items only: generated cells (a Kraepelin sheet) have no item, and no one's to copy.
+    forms = {fid: [e if e.get("item") is not None else None for e in items] for fid, items in forms.items()}
     columns: dict[int, int] = {}
     for row in found:
         for entry in forms[row[1]]:
-            columns.setdefault(entry["item"], len(columns))
+            if entry is not None:
+                columns.setdefault(entry["item"], len(columns))
     responses = np.full((len(found), len(columns)), BLANK, dtype=np.int8)
     present = np.zeros(responses.shape, dtype=bool)
     row_of = {}
     for i, (attempt_id, form_id, _, _) in enumerate(found):
         row_of[attempt_id] = (i, forms[form_id])
-        present[i, [columns[e["item"]] for e in forms[form_id]]] = True
+        present[i, [columns[e["item"]] for e in forms[form_id] if e is not None]] = True
     for attempt_id, handle, option in session.execute(
             select(Response.attempt_id, Response.handle, Response.option)
             .where(Response.attempt_id.in_(list(row_of)), Response.option.is_not(None))):
         i, items = row_of[attempt_id]
-        responses[i, columns[items[handle]["item"]]] = ord(option) - ord("A")
+        if items[handle] is not None:
+            responses[i, columns[items[handle]["item"]]] = ord(option) - ord("A")
     correct = np.array([keys(pk)[0] for pk in columns], dtype=np.int64)
     return Matrix([r[2] for r in found], [r[3] for r in found], responses, correct, present)
 

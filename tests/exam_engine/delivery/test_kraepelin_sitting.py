@@ -142,3 +142,16 @@ def test_the_demo_package_carries_the_sheet_and_nothing_that_scores(engine):
     text = json.dumps(document)
     for forbidden in ('"answer"', '"weights"', '"key"', '"correct"', '"pair"', '"expected"'):
         assert forbidden not in text
+
+
+def test_a_terminal_cannot_end_a_column_early(sitting, terminals):
+    """`finish` would skip the rest of a column's interval: the server alone moves columns."""
+    t = logged_in(terminals, sitting)
+    t.connect().wait_for("state")
+    sitting.start()
+    t.wait_for("key")
+    refused = t.call("finish", {"seq": 1})
+    assert refused == {"ok": False, "seq": 1, "code": "section_timed",
+                       "message": "a Kraepelin column ends when the server moves on"}
+    state = t.call("sync", {})
+    assert state["group"]["column"] == 0 and state["last_seq"] == 0  # nothing moved, nothing stored

@@ -82,6 +82,7 @@
     'bad_request', 'invalid_credentials', 'seb_required', 'terminal_conflict', 'session_not_open',
     'rate_limited', 'invalid_token', 'token_expired', 'not_started', 'finished', 'paused',
     'bad_handle', 'bad_choice', 'bad_seq', 'section_closed', 'moved', 'unknown_event', 'not_logged_in',
+    'section_timed', 'unavailable',
   ];
 
   const body = document.body;
@@ -1107,6 +1108,12 @@
     if (ack.ok !== false) return;
     const code = typeof ack.code === 'string' ? ack.code : 'unknown';
     if (code === 'moved') { terminalMoved(code); return; }
+    if (code === 'unavailable') {
+      // Not stored (the server's disk or database failed): keep it and send it again shortly.
+      showNotice(errorText(code), code, false);
+      setTimeout(flushOutbox, 2000);
+      return;
+    }
     outboxRemove(e.seq);
     if (e.type === 'finish' && code !== 'finished') S.finishPart = null;
     if (e.type === 'finish' && code === 'section_closed') {
