@@ -100,6 +100,7 @@ def register(main: click.Group) -> None:
         click.echo(f"candidate terminal: {base}/candidate/   (English: {base}/candidate/?lang=en)")
         click.echo(f"proctor console: {base}/proctor/?session={code}")
         click.echo(f"venue scoreboard: {base}/scoreboard/{code}   (public for this session)")
+        click.echo(f"committee page: {base}/committee/   (results, ranking, freeze, exports)")
         for role, username, password in staff:
             click.echo(f"{role} login: {username} / {password}   (POST {base}/staff/api/login)")
         click.echo(f"session PIN (announced in the room): {session_pin}")

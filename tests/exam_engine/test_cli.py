@@ -76,7 +76,9 @@ def test_demo_urls_answer(cli, instance):
     result = cli("demo", "--no-serve", "--candidates", "2")
     console = re.search(r"proctor console: http://127.0.0.1:5000(\S+)", result.output)[1]
     board = re.search(r"venue scoreboard: http://127.0.0.1:5000(\S+)", result.output)[1]
+    committee = re.search(r"committee page: http://127.0.0.1:5000(\S+)", result.output)[1]
     client = create_app({"instance_path": instance, "async_mode": "threading"}).test_client()
     assert client.get(console).status_code == 200
     assert client.get(board).status_code == 200  # public: no login
+    assert client.get(committee).status_code == 200  # the page; its API asks for a committee login
     assert client.get("/candidate/").status_code == 200
