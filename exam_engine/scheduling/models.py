@@ -1,10 +1,10 @@
-"""Exams and sessions."""
+"""Exams, sessions, and the vacancies (formasi) of each exam's formations."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Time, false
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exam_engine.db import Base, UTCDateTime, utcnow
@@ -49,3 +49,17 @@ class ExamSession(Base):
     scoreboard_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     exam: Mapped[Exam] = relationship(back_populates="sessions")
+
+
+class Vacancy(Base):
+    """How many posts a formation of an exam has: "N x vacancies advance" reads it."""
+
+    __tablename__ = "vacancies"
+    # No index of its own: the unique (exam_id, formation) constraint serves lookups by exam.
+    __table_args__ = (UniqueConstraint("exam_id", "formation"), CheckConstraint("count > 0", name="positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"))
+    formation: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

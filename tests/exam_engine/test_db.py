@@ -7,9 +7,9 @@ from exam_engine.migrate import current_revision
 
 
 def test_migrations_create_every_table(engine):
-    assert current_revision(engine.db) == "0006"
+    assert current_revision(engine.db) == "0007"
     tables = set(inspect(engine.db.engine).get_table_names())
-    assert {"items", "assets", "exams", "exam_sessions", "candidates", "forms", "presence"} <= tables
+    assert {"items", "assets", "exams", "exam_sessions", "candidates", "forms", "presence", "vacancies"} <= tables
 
 
 def test_migrations_match_the_models(engine):
