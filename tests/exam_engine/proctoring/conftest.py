@@ -30,13 +30,17 @@ CHEAP = dataclasses.replace(RFC_9106_LOW_MEMORY, time_cost=1, memory_cost=8, par
 WAIT = 5.0
 
 
-@pytest.fixture
-def sitting(engine) -> Sitting:  # type: ignore[no-untyped-def]
-    """Session S1 with four candidates, plus an empty S2 in the same exam."""
-    made = prepare_sitting(engine, 4)
+def two_rooms(engine, size: int) -> Sitting:  # type: ignore[no-untyped-def]
+    """Session S1 with SIZE candidates, plus an empty S2 in the same exam (another proctor's)."""
+    made = prepare_sitting(engine, size)
     with engine.db.transaction() as s:
         create_session(s, "EXAM", "S2", "2026-12-01", "10:00", "R2", 4, seed=12)
     return made
+
+
+@pytest.fixture
+def sitting(engine) -> Sitting:  # type: ignore[no-untyped-def]
+    return two_rooms(engine, 4)
 
 
 @pytest.fixture

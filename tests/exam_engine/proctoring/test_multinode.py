@@ -13,11 +13,10 @@ from sqlalchemy import func, select
 
 from exam_engine.delivery.models import AnswerEvent, Attempt
 from exam_engine.node import ServerProcess
-from exam_engine.scheduling.service import create_session
 from exam_engine.throwaway import Redis
 from tests.conftest import fresh_postgres_database
-from tests.exam_engine.delivery.conftest import Sitting, Terminal, prepare_sitting
-from tests.exam_engine.proctoring.conftest import Console
+from tests.exam_engine.delivery.conftest import Sitting, Terminal
+from tests.exam_engine.proctoring.conftest import Console, two_rooms
 
 _NAMES = itertools.count(1)
 ROOM_WAIT = 15.0  # a dead node's terminals go dark once its heartbeat is 3 s old
@@ -40,11 +39,7 @@ def message_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @pytest.fixture
 def sitting(engine) -> Sitting:  # type: ignore[no-untyped-def]
-    """Six candidates in S1, and an empty S2 (the staff fixture assigns a proctor to it)."""
-    made = prepare_sitting(engine, 6)
-    with engine.db.transaction() as s:
-        create_session(s, "EXAM", "S2", "2026-12-01", "10:00", "R2", 4, seed=12)
-    return made
+    return two_rooms(engine, 6)
 
 
 @pytest.fixture
