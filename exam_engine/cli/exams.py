@@ -1,5 +1,7 @@
-"""`exam-engine exam create`, `session create`, `forms assemble`, `profile list|show`."""
+"""`exam-engine exam create|vacancies`, `session create`, `forms assemble`, `profile list|show`."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -24,6 +26,42 @@ def exam_create(ctx: click.Context, code: str, profile_name: str, title: str | N
     with engine.db.transaction() as session:
         created = create_exam(session, code, profile_name, title)
         click.echo(f"exam {created.code}: profile {created.profile_code}")
+
+
+@exam.command("vacancies")
+@click.option("--exam", "exam_code", required=True)
+@click.option("--formation", default=None, help="A formation of the exam's profile, e.g. umum.")
+@click.option("--count", default=None, help="Posts (vacancies) of that formation, at least 1.")
+@click.option("--file", "file", type=click.Path(path_type=Path), default=None,
+              help="CSV/XLSX with columns formation,vacancies (or formasi,kebutuhan): all rows or none.")
+@click.pass_context
+@clear_errors
+def exam_vacancies(ctx: click.Context, exam_code: str, formation: str | None, count: str | None,
+                   file: Path | None) -> None:
+    """Set the vacancies (formasi) per formation; "N x vacancies advance" reads them.
+    With neither --formation/--count nor --file, list them."""
+    from exam_engine.scheduling.service import get_exam, profile_of
+    from exam_engine.scheduling.vacancies import import_vacancies, set_vacancies, vacancies_of
+
+    if file is not None and (formation is not None or count is not None):
+        raise click.UsageError("give either --file or --formation with --count, not both")
+    if (formation is None) != (count is None):
+        raise click.UsageError("--formation and --count go together")
+    engine = engine_from(ctx)
+    with engine.db.transaction() as session:
+        found = get_exam(session, exam_code)
+        if file is not None:
+            import_vacancies(session, found, file)
+        elif formation is not None:
+            set_vacancies(session, found, formation, count)
+        counts = vacancies_of(session, found)
+        profile = profile_of(found)
+    multiple = profile.ranking.get("advance_multiple", 1)
+    for name in profile.formations:
+        if name in counts:
+            click.echo(f"{name}: {counts[name]} vacancies ({multiple} x {counts[name]} advance)")
+        else:
+            click.echo(f"{name}: no vacancy count set")
 
 
 @click.group("session")

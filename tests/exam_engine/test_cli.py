@@ -82,3 +82,47 @@ def test_demo_urls_answer(cli, instance):
     assert client.get(board).status_code == 200  # public: no login
     assert client.get(committee).status_code == 200  # the page; its API asks for a committee login
     assert client.get("/candidate/").status_code == 200
+
+
+def test_exam_vacancies_set_one_and_import_a_file(cli, tmp_path):
+    cli("init")
+    cli("exam", "create", "--code", "E", "--profile", "skd-cpns")
+    ok = cli("exam", "vacancies", "--exam", "E", "--formation", "Umum", "--count", "2")
+    assert ok.exit_code == 0, ok.output
+    assert "umum: 2 vacancies (3 x 2 advance)" in ok.output      # advance_multiple 3 from skd-cpns.yaml
+    assert "cumlaude: no vacancy count set" in ok.output
+    csv = tmp_path / "formasi.csv"
+    csv.write_text("formasi,kebutuhan\ncumlaude,1\nUMUM,5\n", encoding="utf-8")
+    imported = cli("exam", "vacancies", "--exam", "E", "--file", csv)
+    assert imported.exit_code == 0, imported.output
+    assert "umum: 5 vacancies" in imported.output and "cumlaude: 1 vacancies" in imported.output
+    listed = cli("exam", "vacancies", "--exam", "E")
+    assert "umum: 5 vacancies" in listed.output and "papua: no vacancy count set" in listed.output
+
+
+def test_exam_vacancies_refuse_unknown_formations_and_non_positive_counts(cli, tmp_path):
+    cli("init")
+    cli("exam", "create", "--code", "E", "--profile", "skd-cpns")
+    unknown = cli("exam", "vacancies", "--exam", "E", "--formation", "luar_negeri", "--count", "2")
+    assert unknown.exit_code == 1
+    assert "formation 'luar_negeri': not a formation of exam E (umum, cumlaude," in unknown.output
+    zero = cli("exam", "vacancies", "--exam", "E", "--formation", "umum", "--count", "0")
+    assert zero.exit_code == 1 and "vacancies 0: must be at least 1" in zero.output
+    half = cli("exam", "vacancies", "--exam", "E", "--formation", "umum", "--count", "2.5")
+    assert half.exit_code == 1 and "vacancies '2.5': must be a whole number" in half.output
+    alone = cli("exam", "vacancies", "--exam", "E", "--formation", "umum")
+    assert alone.exit_code == 2 and "--formation and --count go together" in alone.output
+    bad = tmp_path / "formasi.csv"
+    bad.write_text("formation,vacancies\numum,3\nluar_negeri,2\ncumlaude,-1\numum,4\n", encoding="utf-8")
+    refused = cli("exam", "vacancies", "--exam", "E", "--file", bad)
+    assert refused.exit_code == 1
+    assert f"{bad}:3: formation: formation 'luar_negeri': not a formation of exam E" in refused.output
+    assert f"{bad}:4: vacancies: vacancies -1: must be at least 1" in refused.output
+    assert f"{bad}:5: formation: 'umum' appears twice (first on line 2)" in refused.output
+    assert "nothing was imported" in refused.output
+    # all or nothing: the good first row was not stored either
+    assert "umum: no vacancy count set" in cli("exam", "vacancies", "--exam", "E").output
+    no_column = tmp_path / "no_column.csv"
+    no_column.write_text("formation,posts\numum,3\n", encoding="utf-8")
+    missing = cli("exam", "vacancies", "--exam", "E", "--file", no_column)
+    assert "vacancies: missing column (one of: vacancies, kebutuhan, jumlah)" in missing.output
