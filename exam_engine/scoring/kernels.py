@@ -1,0 +1,88 @@
+"""Row sums over one-byte response matrices, shared by the scoring rules and the item analysis.
+
+numpy's reductions along a short item axis (30..45 cells a row) pay a loop call per row, and an
+operand broadcast along rows does the same. These kernels work on chunks of rows copied into
+contiguous buffers padded to whole 8-byte words, so every ufunc runs as one flat loop, and sum
+each row's bytes as a few uint64 words ("SWAR": eight byte lanes added at once). Results are
+exact integers; callers fall back to plain numpy outside the stated limits."""
+from __future__ import annotations
+
+import numpy as np
+
+STEP = 4096        # rows per chunk: a chunk's buffers stay in the 4 MB L2 cache
+MAX_ITEMS = 128    # 16 words a row: byte lanes hold 16 x 15 = 240 <= 255, so no carry between lanes
+LANES = 8          # 4-bit lanes of a packed uint32 weight table: option codes 0..6, 7 = blank (-1 & 7)
+_LOW_BYTES = np.uint64(0x00FF00FF00FF00FF)
+_ONES16 = np.uint64(0x0001000100010001)
+
+
+def fits(chosen: np.ndarray) -> bool:
+    """Whether the kernels take this matrix: 2-D int8 (the stored form), at most MAX_ITEMS columns."""
+    return chosen.ndim == 2 and chosen.dtype == np.int8 and chosen.shape[0] > 0 and 0 < chosen.shape[1] <= MAX_ITEMS
+
+
+def _row_sums(cells: np.ndarray) -> np.ndarray:
+    """(rows,) uint64 sum of each row of a (rows, 8w) uint8 buffer whose bytes are <= 15."""
+    words = cells.view(np.uint64)
+    acc = words[:, 0].copy()
+    for i in range(1, words.shape[1]):  # a handful of word columns, not candidates
+        acc += words[:, i]
+    # byte lanes <= 240 -> 16-bit lanes <= 480; the multiply gathers the four lanes in the top 16 bits
+    acc = (acc & _LOW_BYTES) + ((acc >> np.uint64(8)) & _LOW_BYTES)
+    acc *= _ONES16
+    acc >>= np.uint64(48)
+    return acc
+
+
+def count_equal(chosen: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """(candidates,) int32 number of cells per row equal to `key` (items,) int8. Requires fits(chosen)."""
+    n, k = chosen.shape
+    width = -(-k // 8) * 8
+    step = min(STEP, n)
+    hits = np.zeros((step, width), dtype=np.uint8)  # padding columns stay 0
+    out = np.empty(n, dtype=np.int32)
+    for start in range(0, n, step):
+        rows = chosen[start:start + step]
+        m = len(rows)
+        np.equal(rows, key, out=hits[:m, :k].view(bool))
+        out[start:start + m] = _row_sums(hits[:m])
+    return out
+
+
+def pack_table(table: np.ndarray) -> np.ndarray | None:
+    """(items,) uint32: each item's whole weights 0..15 as 4-bit lanes by option code, the last
+    column of `table` (the blank mark) in lane 7; None when the table does not fit."""
+    if table.shape[1] > LANES or not np.all((table >= 0) & (table <= 15) & (table == np.floor(table))):
+        return None
+    lanes = np.zeros((len(table), LANES), dtype=np.uint32)
+    lanes[:, :table.shape[1] - 1] = table[:, :-1]
+    lanes[:, LANES - 1] = table[:, -1]
+    return (lanes << (4 * np.arange(LANES, dtype=np.uint32))).sum(axis=1, dtype=np.uint32)
+
+
+def sum_packed(chosen: np.ndarray, packed: np.ndarray) -> np.ndarray:
+    """(candidates,) int64 sum of each row's weights: item j's cell c scores lane (c & 7) of
+    packed[j]. Requires fits(chosen)."""
+    n, k = chosen.shape
+    width = -(-k // 8) * 8
+    step = min(STEP, n)
+    table = np.zeros((step, width), dtype=np.uint32)
+    table[:, :k] = packed                             # tiled once: the shift then runs as one flat loop
+    code = np.zeros((step, width), dtype=np.uint8)    # padding: code 0 of a zero table scores 0
+    shift = np.empty((step, width), dtype=np.uint32)
+    picked = np.empty((step, width), dtype=np.uint8)
+    out = np.empty(n, dtype=np.int64)
+    for start in range(0, n, step):
+        rows = chosen[start:start + step]
+        m = len(rows)
+        c = code[:m]
+        np.bitwise_and(rows.view(np.uint8), LANES - 1, out=c[:, :k])  # blank -1 (255) -> lane 7
+        np.add(c, c, out=c)                                          # x 4 by adds: uint8 shifts are slow
+        np.add(c, c, out=c)
+        s = shift[:m]
+        np.copyto(s, c)
+        np.right_shift(table[:m], s, out=s)
+        s &= 15
+        np.copyto(picked[:m], s, casting="unsafe")
+        out[start:start + m] = _row_sums(picked[:m])
+    return out
