@@ -72,11 +72,14 @@ class Profile:
     formations: tuple[str, ...]
     accommodations: dict[str, dict[str, Any]]
     thresholds: dict[str, Any]
-    ranking: dict[str, Any]
+    ranking: dict[str, Any]   # {tie_breaks: [...], advance_multiple: N}: N x vacancies advance
     exposure_limit: float
     difficulty_tolerance: float
     show_scores: bool = True
     time_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The final score of several stages (results/ranking.py `rank_final`), normalised:
+    #: {stage, stages: {name: {weight, max}}, decimals, tie_breaks, advance_multiple}; {} if none.
+    final_score: dict[str, Any] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def section(self, code: str) -> SectionBlueprint:
@@ -167,6 +170,69 @@ def _generated_section(raw: dict[str, Any], where: str, code: str, problems: Pro
                             made.cells, float(raw.get("max_score", made.cells)), {}, {}, sheet=made)
 
 
+#: A tie-break may also name the candidate's date of birth (from the roster).
+PERSONAL_KEYS = ("date_of_birth",)
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+def _tie_breaks(raw: Any, where: str, known: list[str], problems: Problems) -> None:
+    """A chain entry is a column name (higher first) or {key, order: ascending|descending}."""
+    if not isinstance(raw, list):
+        problems.add(1, where, "must be a list of column names or {key, order} entries")
+        return
+    for k, entry in enumerate(raw):
+        key = entry.get("key") if isinstance(entry, dict) else entry
+        if isinstance(entry, dict) and entry.get("order", "descending") not in ("ascending", "descending"):
+            problems.add(1, f"{where}[{k}].order", f"{entry.get('order')!r}: ascending or descending")
+        if not isinstance(key, str) or key not in known:
+            problems.add(1, f"{where}[{k}]", f"{key!r}: not one of {', '.join(known)}")
+
+
+def _ranking(raw: Any, sections: list[str], problems: Problems) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        problems.add(1, "ranking", "must be a mapping {tie_breaks, advance_multiple}")
+        return {}
+    _tie_breaks(raw.get("tie_breaks", []), "ranking.tie_breaks", [*sections, *PERSONAL_KEYS], problems)
+    if not _positive(raw.get("advance_multiple", 1)):
+        problems.add(1, "ranking.advance_multiple", "must be a positive number (N in 'N x vacancies advance')")
+    return raw
+
+
+def _final_score(raw: Any, sections: list[str], problems: Problems) -> dict[str, Any]:
+    """SKD 40 % + SKB 60 % and its own chain, as data; weights must add up to 1."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("stages"), dict) or not raw["stages"]:
+        problems.add(1, "final_score.stages", "must map each stage to a weight or {weight, max}")
+        return {}
+    stages: dict[str, dict[str, float | None]] = {}
+    for name, rule in raw["stages"].items():
+        weight, top = (rule.get("weight"), rule.get("max")) if isinstance(rule, dict) else (rule, None)
+        if not _positive(weight) or (top is not None and not _positive(top)):
+            problems.add(1, f"final_score.stages.{name}", "weight (and max, if given) must be positive numbers")
+            continue
+        stages[str(name)] = {"weight": float(weight), "max": None if top is None else float(top)}
+    if len(stages) == len(raw["stages"]) and abs(sum(float(r["weight"] or 0) for r in stages.values()) - 1) > 1e-9:
+        problems.add(1, "final_score.stages", "the weights must add up to 1 (e.g. SKD 0.4 + SKB 0.6)")
+    names = [str(name) for name in raw["stages"]]  # a stage with a bad weight is reported once, above
+    stage = raw.get("stage")
+    if stage not in names:
+        problems.add(1, "final_score.stage", f"{stage!r}: name which of the stages ({', '.join(names)}) "
+                     "this profile's total is")
+    decimals = raw.get("decimals")
+    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0):
+        problems.add(1, "final_score.decimals", "must be a whole number of at least 0")
+    if not _positive(raw.get("advance_multiple", 1)):
+        problems.add(1, "final_score.advance_multiple", "must be a positive number")
+    chain = raw.get("tie_breaks", [])
+    _tie_breaks(chain, "final_score.tie_breaks", [*names, *sections, *PERSONAL_KEYS], problems)
+    return {"stage": stage, "stages": stages, "decimals": decimals, "tie_breaks": chain,
+            "advance_multiple": raw.get("advance_multiple", 1)}
+
+
 def parse_profile(data: Any, source: str) -> Profile:
     problems = Problems(source)
     if not isinstance(data, dict):
@@ -184,6 +250,9 @@ def parse_profile(data: Any, source: str) -> Profile:
     for code, group in groups.items():
         if not isinstance(group, dict) or not isinstance(group.get("minutes"), int) or group["minutes"] < 1:
             problems.add(1, f"time_groups.{code}.minutes", "must be a positive whole number")
+    codes = [s.code for s in sections]
+    ranking = _ranking(data.get("ranking") or {}, codes, problems)
+    final = _final_score(data.get("final_score"), codes, problems)
     if problems:
         raise InvalidFile(problems.items)
     return Profile(
@@ -191,10 +260,10 @@ def parse_profile(data: Any, source: str) -> Profile:
         duration_minutes=int(data["duration_minutes"]), sections=tuple(sections),
         formations=tuple(data.get("formations") or ["umum"]),
         accommodations=data.get("accommodations") or {}, thresholds=data.get("thresholds") or {},
-        ranking=data.get("ranking") or {}, exposure_limit=float(assembly.get("exposure_limit", 1.0)),
+        ranking=ranking, exposure_limit=float(assembly.get("exposure_limit", 1.0)),
         difficulty_tolerance=float(assembly.get("difficulty_tolerance", 0.5)),
         show_scores=bool(data.get("show_scores", True)), time_groups=data.get("time_groups") or {},
-        source=data,
+        final_score=final, source=data,
     )
 
 

@@ -1,9 +1,11 @@
 """Thresholds, ranking and the final score of several stages, vectorised over candidates.
 
 Every rule is data. Thresholds and `ranking: {tie_breaks, advance_multiple}` come from the
-profile (question_bank/profiles/*.yaml). The final score comes from a small `stages` mapping:
+profile (question_bank/profiles/*.yaml), and so does the final score: its `final_score` block,
+checked and normalised by question_bank/profiles.py (`rank_final_of`), has this form:
 
-    {"stages": {"SKD": 0.4, "SKB": 0.6},   # weight per stage; {weight: w, max: m} rescales to 0..100 first
+    {"stage": "SKD",                        # which stage this profile's total is
+     "stages": {"SKD": 0.4, "SKB": 0.6},   # weight per stage; {weight: w, max: m} rescales to 0..100 first
      "decimals": 3,                         # rounded half up before comparing (optional)
      "tie_breaks": ["SKD", "TKP", "TIU", "TWK", {"key": "date_of_birth", "order": "ascending"}],
      "advance_multiple": 1}
@@ -132,16 +134,24 @@ def rank_within(codes: np.ndarray, keys: Sequence[tuple[np.ndarray, bool]], elig
     return rank, order
 
 
+def advances_within(rank: np.ndarray, codes: np.ndarray, names: Sequence[str], vacancies: Mapping[str, int],
+                    multiple: float) -> tuple[np.ndarray, tuple[str, ...]]:
+    """(advances, formations with someone ranked but no vacancy count): rank <= N x vacancies
+    within the formation; nobody of an uncounted formation advances (the caller must say so)."""
+    ranked = np.bincount(codes[rank > 0], minlength=len(names)) > 0
+    unset = tuple(name for name, any_ranked in zip(names, ranked, strict=True) if any_ranked and name not in vacancies)
+    quota = np.array([multiple * vacancies.get(name, 0) for name in names] or [0.0])
+    return (rank > 0) & (rank <= quota[codes]), unset
+
+
 def _advances(rank: np.ndarray, codes: np.ndarray, names: Sequence[str],
               vacancies: Mapping[str, int] | None, multiple: float) -> np.ndarray:
     if vacancies is None:  # ranking only: everyone ranked goes on
         return rank > 0
-    ranked = np.bincount(codes[rank > 0], minlength=len(names)) > 0
-    missing = [name for name, any_ranked in zip(names, ranked, strict=True) if any_ranked and name not in vacancies]
+    advances, missing = advances_within(rank, codes, names, vacancies, multiple)
     if missing:
         raise ValueError(f"no vacancy count for formation(s) {', '.join(missing)}")
-    quota = np.array([multiple * vacancies.get(name, 0) for name in names] or [0.0])
-    return (rank > 0) & (rank <= quota[codes])
+    return advances
 
 
 def rank_stage(profile: Profile, scores: Columns, formation: np.ndarray | Sequence[Any],
@@ -184,3 +194,17 @@ def rank_final(stages: Mapping[str, Any], columns: Columns, formation: np.ndarra
     rank, order = rank_within(codes, keys, ok)
     multiple = float(stages.get("advance_multiple", 1))
     return Ranking(final, ok, rank, _advances(rank, codes, names, vacancies, multiple), order)
+
+
+def rank_final_of(profile: Profile, columns: Columns, formation: np.ndarray | Sequence[Any],
+                  eligible: np.ndarray | None = None, vacancies: Mapping[str, int] | None = None) -> Ranking:
+    """rank_final by the profile's own `final_score` block (weights, rounding, chain, multiple);
+    formation: names, or int codes into profile.formations."""
+    if not profile.final_score:
+        raise ValueError(f"profile {profile.code} has no final_score block: its weights and tie-break "
+                         "chain must be stated in the profile, not assumed")
+    missing = [name for name in [*profile.final_score["stages"], *(c for c, _ in tie_chain(
+        profile.final_score.get("tie_breaks") or []))] if name not in columns]
+    if missing:
+        raise ValueError(f"final score of profile {profile.code}: no column {', '.join(dict.fromkeys(missing))}")
+    return rank_final(profile.final_score, columns, formation, eligible, vacancies, profile.formations)

@@ -8,6 +8,11 @@ name `date_of_birth`, taken from the encrypted roster data). A candidate without
 attempt is absent: no scores, not passed, not ranked. `session_rows` ranks within the session,
 `exam_rows` ranks every session of the exam together.
 
+Who advances. "N x vacancies advance" is exam-wide: `exam_standings` ranks every finished
+attempt of the exam per formation and compares the rank with N (the profile's
+`ranking.advance_multiple`) times the formation's vacancies (`exam-engine exam vacancies`). A
+formation ranked without a vacancy count is named, never taken as "everyone advances".
+
 Freezing. There is no table for it: the audit log is the record, so a freeze and a re-opening
 are hash-chained and signed like every other event (`exam-engine audit verify`).
 
@@ -46,10 +51,11 @@ from exam_engine.audit.log import canonical_json
 from exam_engine.audit.models import AuditEntry
 from exam_engine.delivery.models import Attempt
 from exam_engine.results.exports import ResultRow, SessionInfo
-from exam_engine.results.ranking import rank_stage
+from exam_engine.results.ranking import Ranking, advances_within, formation_codes, rank_stage, tie_chain
 from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.models import Exam, ExamSession
 from exam_engine.scheduling.service import profile_of
+from exam_engine.scheduling.vacancies import vacancies_of
 from exam_engine.vault import Vault
 from question_bank.profiles import Profile
 
@@ -79,12 +85,23 @@ def exam_rows(session: Session, vault: Vault, exam: Exam) -> list[ResultRow]:
     return _rows(session, vault, profile_of(exam), Candidate.exam_id == exam.id)
 
 
-def _rows(session: Session, vault: Vault, profile: Profile, where: ColumnElement[bool]) -> list[ResultRow]:
+@dataclass(frozen=True)
+class _Sat:
+    """Who of a roster finished, with their section scores and the ranking columns."""
+
+    candidates: list[Candidate]
+    personal: list[dict[str, Any]]   # decrypted roster data ({} when not needed)
+    present: list[int]               # indices into candidates of those with a finished attempt
+    codes: list[str]                 # section codes, the columns of scores
+    scores: np.ndarray               # (present, sections), NaN for a section the result lacks
+
+
+def _sat(session: Session, vault: Vault, profile: Profile, where: ColumnElement[bool], personal: bool) -> _Sat:
     candidates = list(session.scalars(select(Candidate).where(where).order_by(Candidate.number)))
     results = {a.candidate_id: a.result for a in session.scalars(
         select(Attempt).join(Candidate, Attempt.candidate_id == Candidate.id)
         .where(where, Attempt.status == "finished"))}
-    personal = [vault.decrypt_json(c.personal, c.context) for c in candidates]
+    data = [vault.decrypt_json(c.personal, c.context) if personal else {} for c in candidates]
     present = [i for i, c in enumerate(candidates) if c.id in results]
     codes = [s.code for s in profile.sections]
     # NaN for a section the stored result lacks: ranking.py then never passes the candidate
@@ -92,13 +109,27 @@ def _rows(session: Session, vault: Vault, profile: Profile, where: ColumnElement
     for row, i in enumerate(present):
         stored = {s["code"]: s["score"] for s in (results[candidates[i].id] or {}).get("sections", [])}
         scores[row] = [float(stored.get(code, np.nan)) for code in codes]
+    return _Sat(candidates, data, present, codes, scores)
+
+
+def _ranked(profile: Profile, sat: _Sat) -> Ranking:
+    columns: dict[str, np.ndarray] = {code: sat.scores[:, j] for j, code in enumerate(sat.codes)}
+    columns["date_of_birth"] = np.array([sat.personal[i].get("date_of_birth") or "NaT" for i in sat.present],
+                                        dtype="datetime64[D]")
+    return rank_stage(profile, columns, [sat.candidates[i].formation for i in sat.present])
+
+
+def _needs_birth_dates(profile: Profile) -> bool:
+    return any(column == "date_of_birth" for column, _ in tie_chain(profile.ranking.get("tie_breaks") or []))
+
+
+def _rows(session: Session, vault: Vault, profile: Profile, where: ColumnElement[bool]) -> list[ResultRow]:
+    sat = _sat(session, vault, profile, where, personal=True)
+    candidates, personal, present, codes, scores = sat.candidates, sat.personal, sat.present, sat.codes, sat.scores
     passed, rank = np.zeros(len(present), bool), np.zeros(len(present), np.int64)
     total = np.full(len(present), np.nan)
     if present:
-        columns: dict[str, np.ndarray] = {code: scores[:, j] for j, code in enumerate(codes)}
-        columns["date_of_birth"] = np.array([personal[i].get("date_of_birth") or "NaT" for i in present],
-                                            dtype="datetime64[D]")
-        ranked = rank_stage(profile, columns, [candidates[i].formation for i in present])
+        ranked = _ranked(profile, sat)
         passed, rank, total = ranked.passed, ranked.rank, ranked.total
     out = [ResultRow(number=c.number, name=str(p.get("name", "")), formation=c.formation, sections={},
                      total=None, passed=False, rank=None, present=False) for c, p in zip(candidates, personal)]
@@ -110,6 +141,67 @@ def _rows(session: Session, vault: Vault, profile: Profile, where: ColumnElement
             total=float(total[row]) if np.isfinite(total[row]) else None, passed=bool(passed[row]),
             rank=int(rank[row]) or None, present=True)
     return out
+
+
+# --- who advances -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Standings:
+    """The exam-wide ranking per formation and who advances: rank <= N x vacancies, ties at the
+    cut-off included (N: the profile's `ranking.advance_multiple`; vacancies: `exam vacancies`).
+
+    A formation with someone ranked but no vacancy count is listed in `unset` and its ranked
+    candidates' `advances` is None: unknown, never "everyone advances"."""
+
+    multiple: float
+    vacancies: dict[str, int]             # formation -> posts, as set
+    rank: dict[str, int]                  # candidate number -> rank in the formation, exam-wide (ranked only)
+    advances: dict[str, bool | None]      # candidate number -> advances (present candidates only)
+    unset: tuple[str, ...]                # formations ranked without a vacancy count
+
+    def quota(self, formation: str) -> int | None:
+        """How many places the formation has (ties at the cut-off may add more)."""
+        count = self.vacancies.get(formation)
+        return None if count is None else int(self.multiple * count)
+
+    def problem(self, exam: Exam) -> str | None:
+        """What to do about formations without a count; None when every one has one."""
+        if not self.unset:
+            return None
+        return (f"exam {exam.code}: no vacancy count for formation(s) {', '.join(self.unset)}, so who advances "
+                f"is unknown there; set them with `exam-engine exam vacancies --exam {exam.code} "
+                f"--formation F --count N` (or --file formasi.csv)")
+
+
+def exam_standings(session: Session, vault: Vault, exam: Exam) -> Standings:
+    """Rank every finished attempt of the exam per formation and apply N x vacancies."""
+    profile = profile_of(exam)
+    sat = _sat(session, vault, profile, Candidate.exam_id == exam.id, personal=_needs_birth_dates(profile))
+    vacancies = vacancies_of(session, exam)
+    multiple = float(profile.ranking.get("advance_multiple", 1))
+    if not sat.present:
+        return Standings(multiple, vacancies, {}, {}, ())
+    ranked = _ranked(profile, sat)
+    codes, names = formation_codes([sat.candidates[i].formation for i in sat.present])
+    advances, unset = advances_within(ranked.rank, codes, names, vacancies, multiple)
+    numbers = [sat.candidates[i].number for i in sat.present]
+    return Standings(
+        multiple, vacancies,
+        rank={n: int(r) for n, r in zip(numbers, ranked.rank, strict=True) if r > 0},
+        # one who failed never advances; a ranked one of an uncounted formation: unknown
+        advances={n: None if r > 0 and names[c] in unset else bool(a)
+                  for n, c, r, a in zip(numbers, codes, ranked.rank, advances, strict=True)},
+        unset=unset)
+
+
+def exam_advancing(session: Session, vault: Vault, exam: Exam) -> Standings:
+    """exam_standings, refusing (ResultsError naming the formations) while a ranked formation has
+    no vacancy count: for a list of who goes on to the next stage."""
+    standings = exam_standings(session, vault, exam)
+    problem = standings.problem(exam)
+    if problem is not None:
+        raise ResultsError(problem)
+    return standings
 
 
 def rows_digest(rows: Sequence[ResultRow]) -> str:

@@ -1,0 +1,86 @@
+"""Who advances from the database: N x vacancies (N from the profile, vacancies from the
+`vacancies` table) with ties at the cut-off, exam-wide; a formation without a count is named."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from exam_engine.results import service
+from exam_engine.scheduling.service import get_exam
+from exam_engine.scheduling.vacancies import set_vacancies
+from tests.exam_engine.results.test_results_service import sit
+
+# skd-demo (advance_multiple 3; floors TWK 10, TIU 10, TKP 17; chain TKP, TIU, TWK).
+# number -> (TWK correct, TIU correct, TKP weight per item, formation); 5 marks a correct answer.
+ROSTER: dict[str, tuple[int, int, list[int], str]] = {
+    "P001": (5, 5, [5] * 5, "umum"),              # 25 + 25 + 25 = 75: rank 1
+    "P002": (4, 5, [5] * 5, "umum"),              # 20 + 25 + 25 = 70, TIU 25: rank 2
+    "P003": (5, 4, [5] * 5, "umum"),              # 25 + 20 + 25 = 70, TIU 20: rank 3
+    "P004": (4, 4, [5] * 5, "umum"),              # 65: rank 4
+    "P005": (3, 4, [5] * 5, "umum"),              # 60: rank 5
+    "P006": (3, 3, [5] * 5, "umum"),              # 55: rank 6
+    "P007": (3, 3, [5] * 5, "umum"),              # 55, equal to P006 on the whole chain: rank 6 too
+    "P008": (3, 3, [5, 5, 5, 5, 4], "umum"),      # 15 + 15 + 24 = 54: rank 8, past the cut-off
+    "P009": (1, 5, [5] * 5, "umum"),              # 5 + 25 + 25 = 55 but TWK 5 < 10: fails, not ranked
+    "P010": (3, 3, [4] * 5, "cumlaude"),          # 50: rank 1 of cumlaude
+}                                                  # P011 stays away
+
+
+@pytest.fixture
+def roster(engine: Any) -> Any:
+    sit(engine, ROSTER, size=11)
+    return engine
+
+
+def standings(engine: Any) -> tuple[service.Standings, str | None]:
+    with engine.db.session() as s:
+        exam = get_exam(s, "EXAM")
+        found = service.exam_standings(s, engine.vault, exam)
+        return found, found.problem(exam)
+
+
+def test_two_vacancies_times_three_with_a_tie_at_the_sixth_place_let_seven_advance(roster: Any) -> None:
+    with roster.db.transaction() as s:
+        exam = get_exam(s, "EXAM")
+        set_vacancies(s, exam, "umum", 2)
+        set_vacancies(s, exam, "cumlaude", 1)
+    found, problem = standings(roster)
+    assert problem is None and found.quota("umum") == 6 and found.quota("cumlaude") == 3
+    assert found.rank == {"P001": 1, "P002": 2, "P003": 3, "P004": 4, "P005": 5, "P006": 6, "P007": 6, "P008": 8,
+                          "P010": 1}
+    assert [n for n, a in sorted(found.advances.items()) if a] == \
+        ["P001", "P002", "P003", "P004", "P005", "P006", "P007", "P010"]     # 7 of umum for 6 places
+    assert found.advances["P008"] is False and found.advances["P009"] is False  # past the cut-off; failed
+    assert "P011" not in found.advances                                         # absent
+
+
+def test_one_vacancy_lets_three_advance(roster: Any) -> None:
+    with roster.db.transaction() as s:
+        exam = get_exam(s, "EXAM")
+        set_vacancies(s, exam, "umum", 1)
+        set_vacancies(s, exam, "cumlaude", 1)
+    found, _ = standings(roster)
+    assert [n for n, a in sorted(found.advances.items()) if a] == ["P001", "P002", "P003", "P010"]
+
+
+def test_a_formation_without_a_vacancy_count_is_named_not_everyone_advancing(roster: Any) -> None:
+    with roster.db.transaction() as s:
+        set_vacancies(s, get_exam(s, "EXAM"), "umum", 2)
+    found, problem = standings(roster)
+    assert found.unset == ("cumlaude",) and found.quota("cumlaude") is None
+    assert found.advances["P010"] is None                     # unknown, not True
+    assert found.advances["P007"] is True                     # umum has its count
+    assert problem == ("exam EXAM: no vacancy count for formation(s) cumlaude, so who advances is unknown there; "
+                       "set them with `exam-engine exam vacancies --exam EXAM --formation F --count N` "
+                       "(or --file formasi.csv)")
+    with roster.db.session() as s, pytest.raises(service.ResultsError, match="no vacancy count for formation.*cumlaude"):
+        service.exam_advancing(s, roster.vault, get_exam(s, "EXAM"))
+
+
+def test_no_counts_at_all_names_every_ranked_formation(roster: Any) -> None:
+    found, problem = standings(roster)
+    assert found.unset == ("cumlaude", "umum")
+    assert found.advances["P009"] is False                        # failed: never advances, count or not
+    assert {a for n, a in found.advances.items() if n != "P009"} == {None}
+    assert problem is not None and "cumlaude, umum" in problem
