@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from exam_engine.scoring import kernels
+
 BLANK = -1
 MAX_OPTIONS = 7  # option codes are read with `& 7`, which maps blank (-1) to column 7
 
@@ -53,7 +55,15 @@ def totals(chosen: np.ndarray, values: np.ndarray) -> np.ndarray:
     """(candidates,) section total: int32 for whole-number scores, else float64."""
     n, k = chosen.shape
     key = values.argmax(1)
-    if (values == np.eye(MAX_OPTIONS + 1)[key]).all() and (key < MAX_OPTIONS).all():  # every item keyed 0/1
+    keyed = bool((values == np.eye(MAX_OPTIONS + 1)[key]).all() and (key < MAX_OPTIONS).all())  # every item 0/1
+    if kernels.fits(chosen):
+        # the scoring rules' kernels: contiguous cache-sized chunks, rows summed as uint64 words
+        if keyed:
+            return kernels.count_equal(chosen, key.astype(np.int8))
+        packed = kernels.pack_table(values)
+        if packed is not None:
+            return kernels.sum_packed(chosen, packed).astype(np.int32)
+    if keyed:
         hits = (chosen == key.astype(np.int8)).view(np.uint8)
         # a uint8 matvec is the quickest row count, and cannot overflow below 256 items
         counted: np.ndarray = hits @ np.ones(k, np.uint8) if k < 256 else hits.sum(1, dtype=np.int32)
