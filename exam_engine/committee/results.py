@@ -3,7 +3,10 @@ formation, each score set against its threshold, and, while the session runs, wh
 answering with their provisional score (as the scoreboard computes it).
 
 Nothing is ranked here: pass/fail and ranks are those of `session_rows`, the same rows the
-exports and the freeze digest are made of, so the page never disagrees with a signed file."""
+exports and the freeze digest are made of, so the page never disagrees with a signed file.
+Who advances ("N x vacancies", exam-wide, ties at the cut-off included) comes from
+`exam_standings`: each row carries its exam-wide rank and `advances` (None while its formation
+has no vacancy count, and the page says which formations lack one)."""
 from __future__ import annotations
 
 from typing import Any
@@ -17,7 +20,15 @@ from exam_engine.accounts.summaries import session_summaries
 from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.runtime import Delivery
 from exam_engine.results.exports import ResultRow
-from exam_engine.results.service import RUNNING, FreezeState, freeze_state, rows_digest, session_rows
+from exam_engine.results.service import (
+    RUNNING,
+    FreezeState,
+    Standings,
+    exam_standings,
+    freeze_state,
+    rows_digest,
+    session_rows,
+)
 from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.models import ExamSession
 from exam_engine.scheduling.service import profile_of
@@ -56,7 +67,7 @@ def _limits(profile: Profile, formation: str) -> dict[str, Any]:
 
 
 def _row(row: ResultRow, limits: dict[str, Any], codes: list[str], status: str,
-         live: dict[str, Any] | None) -> dict[str, Any]:
+         live: dict[str, Any] | None, standings: Standings) -> dict[str, Any]:
     sections = {}
     for code in codes:
         score, limit = row.sections.get(code), limits["sections"].get(code)
@@ -70,6 +81,9 @@ def _row(row: ResultRow, limits: dict[str, Any], codes: list[str], status: str,
             "sections": sections, "total": total,
             "total_passed": None if total is None or limits["total"] is None else total >= limits["total"],
             "passed": row.passed if row.present else None, "rank": row.rank,
+            # exam-wide: the quota is the exam's, not the session's
+            "exam_rank": standings.rank.get(row.number),
+            "advances": standings.advances.get(row.number) if row.present else None,
             "result": ("passed" if row.passed else "failed") if row.present
             else "running" if status in RUNNING else "absent"}
 
@@ -84,6 +98,7 @@ def session_results(session: Session, d: Delivery, exam_session: ExamSession) ->
     """The session's results grouped per formation (the profile's order, then any other)."""
     profile = profile_of(exam_session.exam)
     rows = session_rows(session, d.engine.vault, exam_session)
+    standings = exam_standings(session, d.engine.vault, exam_session.exam)
     status = dict(session.execute(select(Candidate.number, Attempt.status).join(
         Attempt, Attempt.candidate_id == Candidate.id).where(Candidate.session_id == exam_session.id)).all())
     running = {number for number, s in status.items() if s in RUNNING}
@@ -97,8 +112,11 @@ def session_results(session: Session, d: Delivery, exam_session: ExamSession) ->
             continue
         limits = _limits(profile, name)
         out = sorted((_row(r, limits, codes, status.get(r.number, "absent"),
-                           live.get(r.number) if r.number in running else None) for r in members), key=_order)
+                           live.get(r.number) if r.number in running else None, standings) for r in members),
+                     key=_order)
         formations.append({"name": name, "thresholds": limits, "rows": out,
+                           "vacancies": standings.vacancies.get(name), "quota": standings.quota(name),
+                           "advancing": sum(r["advances"] is True for r in out),
                            "counts": {k: sum(r["result"] == k for r in out)
                                       for k in ("passed", "failed", "running", "absent")}})
     return {
@@ -106,6 +124,7 @@ def session_results(session: Session, d: Delivery, exam_session: ExamSession) ->
         "sections": [{"code": s.code, "name": s.name, "max": s.max_score} for s in profile.sections],
         "tie_breaks": [e if isinstance(e, str) else e.get("key") for e in profile.ranking.get("tie_breaks") or []],
         "formations": formations,
+        "advance": {"multiple": standings.multiple, "problem": standings.problem(exam_session.exam)},
         "running": len(running),
         "results": freeze_summary(freeze_state(session, exam_session)),
         "sha256": rows_digest(rows),

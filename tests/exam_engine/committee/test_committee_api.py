@@ -303,3 +303,27 @@ def test_item_analysis_needs_two_finished_attempts(tmp_path: Path, monkeypatch: 
     response = client.get(f"{API}/S1/item-analysis")
     assert response.status_code == 409
     assert error(response)["code"] == "too_few_attempts" and "found 1" in error(response)["message"]
+
+
+def test_who_advances_from_the_stored_vacancies_and_a_formation_without_a_count(login: Any, sat: Any) -> None:
+    from exam_engine.scheduling.service import get_exam
+    from exam_engine.scheduling.vacancies import set_vacancies
+
+    client = login("panitia")
+    with sat.db.transaction() as s:  # skd-demo: 3 x 1 vacancy; the tie at 3rd (P003, P007) lets 4 advance
+        set_vacancies(s, get_exam(s, "EXAM"), "umum", 1)
+    data = client.get(f"{API}/S1/results").get_json()
+    umum, cumlaude = data["formations"]
+    assert (umum["vacancies"], umum["quota"], umum["advancing"]) == (1, 3, 4)
+    assert [(r["number"], r["exam_rank"], r["advances"]) for r in umum["rows"]] == [
+        ("P005", 1, True), ("P002", 2, True), ("P003", 3, True), ("P007", 3, True),
+        ("P001", 5, False), ("P004", None, False), ("P006", None, None)]
+    # cumlaude has no count: P008's advancing is unknown and the page says what to set
+    assert (cumlaude["vacancies"], cumlaude["quota"], cumlaude["advancing"]) == (None, None, 0)
+    assert cumlaude["rows"][0]["advances"] is None
+    assert data["advance"]["multiple"] == 3
+    assert "no vacancy count for formation(s) cumlaude" in data["advance"]["problem"]
+    with sat.db.transaction() as s:
+        set_vacancies(s, get_exam(s, "EXAM"), "cumlaude", 1)
+    data = client.get(f"{API}/S1/results").get_json()
+    assert data["advance"]["problem"] is None and data["formations"][1]["rows"][0]["advances"] is True
