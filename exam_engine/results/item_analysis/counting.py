@@ -13,6 +13,7 @@ import numpy as np
 from exam_engine.scoring import kernels
 
 BLANK = -1
+_STEP = 8192  # rows per pass of the option loop: its byte masks and folds stay in L2
 MAX_OPTIONS = 7  # option codes are read with `& 7`, which maps blank (-1) to column 7
 
 
@@ -97,19 +98,21 @@ def option_counts(chosen: np.ndarray, totals: np.ndarray, n_opt: int, fraction: 
     block = 1 << int(np.log2(np.clip(n // max(8 * len(starts), 1), 1, 128)))
     padded = -(-sizes // block) * block
     pad_starts = np.r_[0, np.cumsum(padded)[:-1]].astype(np.int64)
-    source = np.zeros(int(padded.sum()), dtype=np.intp)
-    is_pad = np.ones(len(source), dtype=bool)
-    dest = np.arange(n) + np.repeat(pad_starts - starts, sizes)
-    source[dest], is_pad[dest] = order, False
-    buf = chosen.take(source, axis=0)
-    buf[is_pad] = -2                            # matches no option and no blank
+    # A contiguous copy first: take then moves whole rows (~4x faster than gathering from a
+    # column slice), and its extra last row, -2, matching no option and no blank, is the padding.
+    rows_plus_pad = np.empty((n + 1, k), dtype=chosen.dtype)
+    rows_plus_pad[:n] = chosen
+    rows_plus_pad[n] = -2
+    source = np.full(int(padded.sum()), n, dtype=np.intp)
+    source[np.arange(n) + np.repeat(pad_starts - starts, sizes)] = order
+    buf = rows_plus_pad.take(source, axis=0)
     m = fraction * n
     lower = np.clip((m - starts) / np.maximum(sizes, 1), 0, 1)
     upper = np.clip((m - (n - starts - sizes)) / np.maximum(sizes, 1), 0, 1)
     per_block = np.repeat(np.arange(len(starts)), padded // block)
     weights = np.stack([np.ones(len(starts)), ranked[starts], upper, lower])[:, per_block]  # (4, blocks)
     out = np.zeros((4, k, MAX_OPTIONS + 1))
-    step = 32768 if block >= 8 else 4096        # rows per pass: the byte masks stay in cache
+    step = _STEP if block >= 8 else 4096
     eq = np.empty((min(step, len(buf)), k), dtype=bool)
     for start in range(0, len(buf), step):
         rows = buf[start:start + step]
