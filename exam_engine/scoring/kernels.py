@@ -39,12 +39,16 @@ def count_equal(chosen: np.ndarray, key: np.ndarray) -> np.ndarray:
     n, k = chosen.shape
     width = -(-k // 8) * 8
     step = min(STEP, n)
-    hits = np.zeros((step, width), dtype=np.uint8)  # padding columns stay 0
+    cells = np.zeros((step, width), dtype=np.int8)    # padding cells 0 ...
+    wanted = np.ones((step, width), dtype=np.int8)    # ... never equal their key, 1
+    wanted[:, :k] = key                               # tiled once: the compare then runs as one flat loop
+    hits = np.empty((step, width), dtype=np.uint8)
     out = np.empty(n, dtype=np.int32)
     for start in range(0, n, step):
         rows = chosen[start:start + step]
         m = len(rows)
-        np.equal(rows, key, out=hits[:m, :k].view(bool))
+        cells[:m, :k] = rows                          # the only pass over the strided section view
+        np.equal(cells[:m], wanted[:m], out=hits[:m].view(bool))
         out[start:start + m] = _row_sums(hits[:m])
     return out
 
@@ -68,15 +72,17 @@ def sum_packed(chosen: np.ndarray, packed: np.ndarray) -> np.ndarray:
     step = min(STEP, n)
     table = np.zeros((step, width), dtype=np.uint32)
     table[:, :k] = packed                             # tiled once: the shift then runs as one flat loop
-    code = np.zeros((step, width), dtype=np.uint8)    # padding: code 0 of a zero table scores 0
+    cells = np.zeros((step, width), dtype=np.int8)    # padding: code 0 of a zero table scores 0
+    code = np.empty((step, width), dtype=np.uint8)
     shift = np.empty((step, width), dtype=np.uint32)
     picked = np.empty((step, width), dtype=np.uint8)
     out = np.empty(n, dtype=np.int64)
     for start in range(0, n, step):
         rows = chosen[start:start + step]
         m = len(rows)
+        cells[:m, :k] = rows                          # the only pass over the strided section view
         c = code[:m]
-        np.bitwise_and(rows.view(np.uint8), LANES - 1, out=c[:, :k])  # blank -1 (255) -> lane 7
+        np.bitwise_and(cells[:m].view(np.uint8), LANES - 1, out=c)   # blank -1 (255) -> lane 7
         np.add(c, c, out=c)                                          # x 4 by adds: uint8 shifts are slow
         np.add(c, c, out=c)
         s = shift[:m]
