@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import time
 import tracemalloc
@@ -89,11 +90,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--candidates", type=int, default=100_000)
     ap.add_argument("--subset", type=int, default=2_000, help="candidates for the Python-loop baseline")
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=9, help="runs for the median (at least 7)")
     args = ap.parse_args()
+    if args.runs < 7:
+        ap.error("--runs: medians need at least 7 runs on this shared machine")
     chosen, correct, weights = simulate(args.candidates)
     print(describe())
-    print(f"matrix: {chosen.shape[0]:,} x {chosen.shape[1]} {chosen.dtype} = {chosen.nbytes / 1e6:.1f} MB "
+    print(f"load average before the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          "(the machine is shared: other benchmarks may run at the same time)")
+    print(f"matrix: {chosen.shape[0]:,} x {chosen.shape[1]} {chosen.dtype}, {chosen.itemsize} byte per cell "
+          f"= {chosen.nbytes / 1e6:.1f} MB "
           f"(sections {', '.join(f'{k} {s.stop - s.start}' for k, s in SECTIONS.items())})")
     run(chosen, correct, weights)  # warm-up: first-touch page faults and BLAS start-up
     times = []

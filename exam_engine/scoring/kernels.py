@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-STEP = 2048        # rows per chunk: measured best; its buffers (~0.5 MB) stay in L2 beside other work
+STEP = 2048        # rows per chunk: measured best; its buffers (under 1 MB) stay in L2 beside other work
 MAX_ITEMS = 128    # 16 words a row: byte lanes hold 16 x 15 = 240 <= 255, so no carry between lanes
 LANES = 8          # 4-bit lanes of a packed uint32 weight table: option codes 0..6, 7 = blank (-1 & 7)
 _LOW_BYTES = np.uint64(0x00FF00FF00FF00FF)
