@@ -16,9 +16,14 @@ _LOW_BYTES = np.uint64(0x00FF00FF00FF00FF)
 _ONES16 = np.uint64(0x0001000100010001)
 
 
+MIN_ROWS = 1024    # below this, setting up the buffers costs more than plain numpy (live scoring: one row)
+
+
 def fits(chosen: np.ndarray) -> bool:
-    """Whether the kernels take this matrix: 2-D int8 (the stored form), at most MAX_ITEMS columns."""
-    return chosen.ndim == 2 and chosen.dtype == np.int8 and chosen.shape[0] > 0 and 0 < chosen.shape[1] <= MAX_ITEMS
+    """Whether the kernels take this matrix: 2-D int8 (the stored form), at least MIN_ROWS rows and
+    at most MAX_ITEMS columns."""
+    return chosen.ndim == 2 and chosen.dtype == np.int8 and chosen.shape[0] >= MIN_ROWS \
+        and 0 < chosen.shape[1] <= MAX_ITEMS
 
 
 def _row_sums(cells: np.ndarray) -> np.ndarray:
