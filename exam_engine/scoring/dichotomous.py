@@ -17,7 +17,7 @@ def _count(chosen: np.ndarray, value: np.ndarray | np.generic) -> np.ndarray:
     go through the SWAR kernel (about 2.5x an int32 sum; no BLAS, whose threads stall under a
     busy server's load); a few rows (live scoring) take the plain int32 sum."""
     if kernels.fits(chosen) and value.dtype == np.int8:
-        return kernels.count_equal(chosen, np.broadcast_to(value, chosen.shape[1:])).astype(np.float64)
+        return kernels.count_equal(chosen, np.broadcast_to(value, chosen.shape[1:]), np.float64)
     return (chosen == value).sum(axis=1, dtype=np.int32).astype(np.float64)
 
 
@@ -27,11 +27,15 @@ class Dichotomous(ScoringRule):
     def score(self, chosen: np.ndarray, key: SectionKey, params: dict[str, Any]) -> np.ndarray:
         correct, wrong, blank = (float(params.get("correct", 1)), float(params.get("wrong", 0)),
                                  float(params.get("blank", 0)))
-        right = _count(chosen, key.correct)
         # wrong = items - right - blanks, so blanks need counting only when they score apart.
-        scores = right * (correct - wrong) + chosen.shape[1] * wrong
+        # In place: each fresh 100,000-row float array costs page faults on a busy machine.
+        scores = _count(chosen, key.correct)
+        scores *= correct - wrong
+        scores += chosen.shape[1] * wrong
         if blank != wrong:
-            scores = scores + _count(chosen, np.int8(BLANK)) * (blank - wrong)
+            blanks = _count(chosen, np.int8(BLANK))
+            blanks *= blank - wrong
+            scores += blanks
         if params.get("floor") is not None:
-            scores = np.maximum(scores, float(params["floor"]))
-        return np.asarray(scores, dtype=np.float64)
+            np.maximum(scores, float(params["floor"]), out=scores)
+        return scores

@@ -39,8 +39,9 @@ def _row_sums(cells: np.ndarray) -> np.ndarray:
     return acc
 
 
-def count_equal(chosen: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """(candidates,) int32 number of cells per row equal to `key` (items,) int8. Requires fits(chosen)."""
+def count_equal(chosen: np.ndarray, key: np.ndarray, dtype: type = np.int32) -> np.ndarray:
+    """(candidates,) number of cells per row equal to `key` (items,) int8, as `dtype` (exact: at
+    most MAX_ITEMS). Requires fits(chosen)."""
     n, k = chosen.shape
     width = -(-k // 8) * 8
     step = min(STEP, n)
@@ -48,7 +49,7 @@ def count_equal(chosen: np.ndarray, key: np.ndarray) -> np.ndarray:
     wanted = np.ones((step, width), dtype=np.int8)    # ... never equal their key, 1
     wanted[:, :k] = key                               # tiled once: the compare then runs as one flat loop
     hits = np.empty((step, width), dtype=np.uint8)
-    out = np.empty(n, dtype=np.int32)
+    out = np.empty(n, dtype=dtype)
     for start in range(0, n, step):
         rows = chosen[start:start + step]
         m = len(rows)
@@ -69,9 +70,9 @@ def pack_table(table: np.ndarray) -> np.ndarray | None:
     return (lanes << (4 * np.arange(LANES, dtype=np.uint32))).sum(axis=1, dtype=np.uint32)
 
 
-def sum_packed(chosen: np.ndarray, packed: np.ndarray) -> np.ndarray:
-    """(candidates,) int64 sum of each row's weights: item j's cell c scores lane (c & 7) of
-    packed[j]. Requires fits(chosen)."""
+def sum_packed(chosen: np.ndarray, packed: np.ndarray, dtype: type = np.int64) -> np.ndarray:
+    """(candidates,) sum of each row's weights as `dtype` (exact: at most 15 x MAX_ITEMS): item j's
+    cell c scores lane (c & 7) of packed[j]. Requires fits(chosen)."""
     n, k = chosen.shape
     width = -(-k // 8) * 8
     step = min(STEP, n)
@@ -81,7 +82,7 @@ def sum_packed(chosen: np.ndarray, packed: np.ndarray) -> np.ndarray:
     code = np.empty((step, width), dtype=np.uint8)
     shift = np.empty((step, width), dtype=np.uint32)
     picked = np.empty((step, width), dtype=np.uint8)
-    out = np.empty(n, dtype=np.int64)
+    out = np.empty(n, dtype=dtype)
     for start in range(0, n, step):
         rows = chosen[start:start + step]
         m = len(rows)

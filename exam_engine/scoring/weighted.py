@@ -19,7 +19,7 @@ class Weighted(ScoringRule):
         if packed is not None:
             if kernels.fits(chosen):
                 # many rows: the kernel works on cache-sized contiguous chunks, ~2x _packed_score
-                return kernels.sum_packed(chosen, packed).astype(np.float64)
+                return kernels.sum_packed(chosen, packed, np.float64)
             return _packed_score(chosen, packed)
         columns = np.arange(chosen.shape[1])[np.newaxis, :]
         return np.asarray(table[columns, chosen].sum(axis=1), dtype=np.float64)

@@ -63,7 +63,7 @@ def totals(chosen: np.ndarray, values: np.ndarray) -> np.ndarray:
             return kernels.count_equal(chosen, key.astype(np.int8))
         packed = kernels.pack_table(values)
         if packed is not None:
-            return kernels.sum_packed(chosen, packed).astype(np.int32)
+            return kernels.sum_packed(chosen, packed, np.int32)
     if keyed:
         hits = (chosen == key.astype(np.int8)).view(np.uint8)
         # a uint8 matvec is the quickest row count, and cannot overflow below 256 items
