@@ -105,7 +105,6 @@ def option_counts(chosen: np.ndarray, totals: np.ndarray, n_opt: int, fraction: 
     rows_plus_pad[n] = -2
     source = np.full(int(padded.sum()), n, dtype=np.intp)
     source[np.arange(n) + np.repeat(pad_starts - starts, sizes)] = order
-    buf = rows_plus_pad.take(source, axis=0)
     m = fraction * n
     lower = np.clip((m - starts) / np.maximum(sizes, 1), 0, 1)
     upper = np.clip((m - (n - starts - sizes)) / np.maximum(sizes, 1), 0, 1)
@@ -113,9 +112,13 @@ def option_counts(chosen: np.ndarray, totals: np.ndarray, n_opt: int, fraction: 
     weights = np.stack([np.ones(len(starts)), ranked[starts], upper, lower])[:, per_block]  # (4, blocks)
     out = np.zeros((4, k, MAX_OPTIONS + 1))
     step = _STEP if block >= 8 else 4096
-    eq = np.empty((min(step, len(buf)), k), dtype=bool)
-    for start in range(0, len(buf), step):
-        rows = buf[start:start + step]
+    # Gathered a chunk at a time into one reused buffer: a whole gathered copy per section was
+    # megabytes of fresh pages, and their first-touch faults cost more than the copy.
+    chunk = np.empty((min(step, len(source)), k), dtype=chosen.dtype)
+    eq = np.empty(chunk.shape, dtype=bool)
+    for start in range(0, len(source), step):
+        part = source[start:start + step]
+        rows = rows_plus_pad.take(part, axis=0, out=chunk[:len(part)], mode="clip")  # in range; "raise" would buffer
         w = weights[:, start // block:(start + len(rows)) // block]
         for o in range(n_opt):
             sums = block_sums(np.equal(rows, o, out=eq[:len(rows)]), block)
