@@ -65,8 +65,11 @@ def open_handles(session: Session, attempt: Attempt) -> range:
     """Handles of the current part (sections of a part are contiguous on the form; so are the
     cells of one Kraepelin column, the part of a column)."""
     group, _ = time_group(session, attempt)
-    form = session.get(Form, attempt.form_id)
-    handles = [h for h, e in enumerate(form.items) if e["section"] in group.sections  # type: ignore[union-attr]
+    return part_handles(session.get(Form, attempt.form_id).items, group)  # type: ignore[union-attr]
+
+
+def part_handles(items: list[dict[str, Any]], group: TimeGroup) -> range:
+    handles = [h for h, e in enumerate(items) if e["section"] in group.sections
                and (group.column is None or e.get("column") == group.column)]
     return range(handles[0], handles[-1] + 1) if handles else range(0)
 

@@ -3,20 +3,21 @@
 The caller commits before acknowledging; an ack therefore always means "on disk"."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from exam_engine.delivery import clock
-from exam_engine.delivery.attempts import open_handles
 from exam_engine.delivery.models import AnswerEvent, Attempt, Response
+from exam_engine.delivery.shapes import FormShapes
 from exam_engine.delivery.writer import journal
-from question_bank.forms import Form
 
 KINDS = ("answer", "mark", "clear")
+NAVIGATE = "navigate"  # a position, batched with the events, but neither stored nor acked by seq
 MAX_SEQ_GAP = 10_000  # a terminal never runs this far ahead; larger gaps are garbage
 MAX_SEQ = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL; no sitting comes near it
 
@@ -72,40 +73,118 @@ def check_open(attempt: Attempt, now: datetime) -> None:
         raise Refused("paused", "the proctor has paused this exam")
 
 
-def record(session: Session, attempt: Attempt, event: Event, now: datetime) -> bool:
-    """Store one event; returns False when it was a resend of a stored event."""
-    existing = session.scalar(select(AnswerEvent).where(AnswerEvent.attempt_id == attempt.id,
-                                                        AnswerEvent.seq == event.seq))
-    if existing is not None:
-        if (existing.kind, existing.handle, existing.value) == (event.kind, event.handle, event.value):
+#: (attempt id, seq) -> (kind, handle, value) of stored events
+Known = dict[tuple[int, int], tuple[str, int, "int | None"]]
+#: (attempt id, handle) -> the current response
+Current = dict[tuple[int, int], Response]
+
+
+def record(session: Session, attempt: Attempt, event: Event, now: datetime, shapes: FormShapes | None = None) -> bool:
+    """Store one event; returns False when it was a resend of a stored event. SHAPES is the
+    node's form cache (a fresh one reads the form: scripts and tests)."""
+    seen = session.scalar(select(AnswerEvent).where(AnswerEvent.attempt_id == attempt.id,
+                                                    AnswerEvent.seq == event.seq))
+    known: Known = {} if seen is None else {(attempt.id, event.seq): (seen.kind, seen.handle, seen.value)}
+    current: Current = {(attempt.id, r.handle): r for r in session.scalars(
+        select(Response).where(Response.attempt_id == attempt.id, Response.handle == event.handle))}
+    return _apply(session, attempt, event, now, shapes or FormShapes(), known, current)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One answer, mark or clear from a connection, for `store_batch`."""
+
+    attempt_id: int
+    terminal: str
+    event: Event
+
+
+MOVED = {"code": "moved", "message": "the attempt moved to another workstation"}
+
+
+def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
+                shapes: FormShapes) -> list[dict[str, Any] | None]:
+    """The rules of `record` for many attempts at once, with four reads for the whole batch.
+    Per submission: its ack, or None when its attempt's time is up (closing a part is the
+    caller's, one attempt at a time)."""
+    ids = sorted({b.attempt_id for b in batch})
+    attempts = {a.id: a for a in session.scalars(
+        select(Attempt).where(Attempt.id.in_(ids)).order_by(Attempt.id)  # one lock order: no deadlocks
+        .with_for_update().execution_options(populate_existing=True))}
+    events = [b for b in batch if b.event.kind != NAVIGATE]
+    known: Known = {(a, q): (k, h, v) for a, q, k, h, v in session.execute(
+        select(AnswerEvent.attempt_id, AnswerEvent.seq, AnswerEvent.kind, AnswerEvent.handle, AnswerEvent.value)
+        .where(tuple_(AnswerEvent.attempt_id, AnswerEvent.seq).in_({(b.attempt_id, b.event.seq) for b in events})))
+    } if events else {}
+    current: Current = {(r.attempt_id, r.handle): r for r in session.scalars(
+        select(Response).where(tuple_(Response.attempt_id, Response.handle).in_(
+            {(b.attempt_id, b.event.handle) for b in events})))} if events else {}
+    acks: list[dict[str, Any] | None] = []
+    for b in batch:
+        attempt, seq = attempts.get(b.attempt_id), b.event.seq
+        if attempt is None or attempt.terminal != b.terminal:
+            acks.append({"ok": False, "seq": seq, **MOVED} if b.event.kind != NAVIGATE else {"ok": False, **MOVED})
+        elif attempt.status == "active" and clock.expired(attempt, now):
+            acks.append(None)
+        elif b.event.kind == NAVIGATE:
+            acks.append(_navigate(session, attempt, b.event.handle, shapes))
+        else:
+            try:
+                stored = _apply(session, attempt, b.event, now, shapes, known, current)
+                acks.append({"ok": True, "seq": seq} if stored else {"ok": True, "seq": seq, "duplicate": True})
+            except Refused as refusal:
+                acks.append({"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message})
+    return acks
+
+
+def _navigate(session: Session, attempt: Attempt, handle: int, shapes: FormShapes) -> dict[str, Any]:
+    """The item on screen, for resume and the proctor: no event, no seq."""
+    if handle >= len(shapes.get(session, attempt.form_id).letters):
+        return {"ok": False, "code": "bad_handle", "message": "no such item"}
+    attempt.position = handle
+    return {"ok": True}
+
+
+def navigation(handle: int) -> Event:
+    return Event(0, NAVIGATE, handle, None)
+
+
+def _apply(session: Session, attempt: Attempt, event: Event, now: datetime, shapes: FormShapes,
+           known: Known, current: Current) -> bool:
+    """Check and store one event against what is already known of its attempt; keeps KNOWN
+    and CURRENT up to date, so the next event of a batch sees this one."""
+    seen = known.get((attempt.id, event.seq))
+    if seen is not None:
+        if seen == (event.kind, event.handle, event.value):
             return False
         raise Refused("bad_seq", f"seq {event.seq} was already used for another event")
     check_open(attempt, now)
     if event.seq > attempt.last_seq + MAX_SEQ_GAP:
         raise Refused("bad_seq", f"seq {event.seq} is too far ahead of {attempt.last_seq}")
-    form = session.get(Form, attempt.form_id)
-    entries = form.items  # type: ignore[union-attr]
-    if not 0 <= event.handle < len(entries):
-        raise Refused("bad_handle", f"h must be 0..{len(entries) - 1}")
-    if event.handle not in open_handles(session, attempt):
+    shape = shapes.get(session, attempt.form_id)
+    if not 0 <= event.handle < len(shape.letters):
+        raise Refused("bad_handle", f"h must be 0..{len(shape.letters) - 1}")
+    if event.handle not in shape.part(attempt.group_index):
         raise Refused("section_closed", "this item's part of the exam is closed")
-    if event.kind == "answer" and not 0 <= event.value < len(entries[event.handle]["options"]):  # type: ignore[operator]
-        raise Refused("bad_choice", f"choice must be 0..{len(entries[event.handle]['options']) - 1}")
+    letters = shape.letters[event.handle]
+    if event.kind == "answer" and not 0 <= event.value < len(letters):  # type: ignore[operator]
+        raise Refused("bad_choice", f"choice must be 0..{len(letters) - 1}")
     stored = AnswerEvent(attempt_id=attempt.id, seq=event.seq, kind=event.kind, handle=event.handle,
                          value=event.value, received_at=now)
     session.add(stored)
     journal(session).append(stored)  # chained in the audit log with the batch's commit
-    response = session.scalar(select(Response).where(Response.attempt_id == attempt.id,
-                                                     Response.handle == event.handle))
+    known[(attempt.id, event.seq)] = (event.kind, event.handle, event.value)
+    response = current.get((attempt.id, event.handle))
     if response is None:
         response = Response(attempt_id=attempt.id, handle=event.handle, choice_seq=0, mark_seq=0, marked=False)
         session.add(response)
+        current[(attempt.id, event.handle)] = response
     if event.kind == "mark":
         if event.seq > response.mark_seq:  # a mark never touches the answer
             response.marked, response.mark_seq = bool(event.value), event.seq
     elif event.seq > response.choice_seq:
         response.choice_seq = event.seq
         response.choice = event.value
-        response.option = entries[event.handle]["options"][event.value] if event.value is not None else None
+        response.option = letters[event.value] if event.value is not None else None
     attempt.last_seq = max(attempt.last_seq, event.seq)
     return True

@@ -13,9 +13,16 @@ from sqlalchemy.orm import Session
 from exam_engine.audit import answers
 from exam_engine.context import EngineContext
 from exam_engine.db import utcnow
+from exam_engine.delivery.models import Attempt
+from exam_engine.delivery.responses import store_batch
+from exam_engine.delivery.shapes import FormShapes
 from exam_engine.delivery.tokens import CandidateTokens
-from exam_engine.delivery.writer import GroupWriter
+from exam_engine.delivery.writer import GroupWriter, Job
+from exam_engine.proctoring.flags import BurstWatch
 from exam_engine.scoring.keys import KeyCache
+
+#: The group writer's bulk kind for candidate events.
+ANSWERS = "answers"
 from question_bank.service import item_content
 
 
@@ -25,6 +32,8 @@ class Delivery:
     tokens: CandidateTokens
     keys: KeyCache
     writer: GroupWriter
+    shapes: FormShapes = field(default_factory=FormShapes)
+    bursts: BurstWatch = field(default_factory=BurstWatch)
     #: sid -> (attempt id, terminal) of this node's candidate connections
     connections: dict[str, tuple[int, str]] = field(default_factory=dict)
     #: This node's name in heartbeats and presence rows: a restarted process is a new node.
@@ -39,8 +48,25 @@ class Delivery:
         def chain_answers(session: Session, stored: list[Any]) -> None:
             answers.chain(session, engine.vault, stored)
 
-        return cls(engine, CandidateTokens(engine.vault), KeyCache(load),
+        made = cls(engine, CandidateTokens(engine.vault), KeyCache(load),
                    GroupWriter(engine.db, before_commit=chain_answers))
+        made.writer.bulk[ANSWERS] = made.store_answers
+        return made
+
+    def store_answers(self, session: Session, jobs: list[Job[Any]]) -> list[Job[Any]]:
+        """The group writer's bulk handler for candidate events (answers, marks, clears,
+        positions); attempts whose time is up go back to their own job, which closes the part."""
+        now = self.now()
+        acks = store_batch(session, [job.item for job in jobs], now, self.shapes)
+        leftovers = []
+        for job, ack in zip(jobs, acks):
+            if ack is None:
+                leftovers.append(job)
+                continue
+            job.result = (ack, None)
+            if ack["ok"] and job.item.event.kind == "answer" and not ack.get("duplicate"):
+                self.bursts.stored(session, session.get(Attempt, job.item.attempt_id), now)  # type: ignore[arg-type]
+        return leftovers
 
     @staticmethod
     def now() -> datetime:

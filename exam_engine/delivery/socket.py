@@ -13,11 +13,9 @@ from sqlalchemy.orm import Session
 
 from exam_engine.delivery import attempts, clock, presence, responses
 from exam_engine.delivery.models import Attempt
-from exam_engine.delivery.runtime import Delivery, delivery
+from exam_engine.delivery.runtime import ANSWERS, Delivery, delivery
 from exam_engine.delivery.tokens import TokenError
 from exam_engine.proctoring import live
-from exam_engine.proctoring.flags import answer_burst
-from question_bank.forms import Form
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/candidate"
@@ -84,9 +82,11 @@ class CandidateNamespace(Namespace):
             d.writer.run(lambda s: presence.left(s, d.node, sid))
             live.disconnected(connection, reason)
 
-    def _with_attempt(self, work: Callable[[Delivery, Session, Attempt], Outcome], seq: Any = None) -> dict[str, Any]:
+    def _with_attempt(self, work: Callable[[Delivery, Session, Attempt], Outcome], seq: Any = None,
+                      event: responses.Event | None = None) -> dict[str, Any]:
         """Run `work` for this connection's attempt through the group writer: the commit
-        happens before the ack is returned, and the push (if any) after it."""
+        happens before the ack is returned, and the push (if any) after it. An EVENT goes
+        through the writer's set-wise path with its neighbours; `work` is its fallback."""
         d = delivery()
         connection = d.connections.get(request.sid)
         if connection is None:
@@ -106,8 +106,9 @@ class CandidateNamespace(Namespace):
                         "message": "time is up for this part of the exam"}, push
             return work(d, session, attempt)
 
+        item = None if event is None else responses.Submission(connection[0], connection[1], event)
         try:
-            result, push = d.writer.run(job)
+            result, push = d.writer.run(job, bulk=None if event is None else ANSWERS, item=item)
         except responses.Refused as refusal:
             return {"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message}
         except Exception:
@@ -130,12 +131,12 @@ class CandidateNamespace(Namespace):
 
         def work(d: Delivery, session: Session, attempt: Attempt) -> Outcome:
             now = d.now()
-            stored = responses.record(session, attempt, event, now)
+            stored = responses.record(session, attempt, event, now, d.shapes)
             if stored and kind == "answer":
-                answer_burst(session, attempt, now)
+                d.bursts.stored(session, attempt, now)
             return {"ok": True, "seq": event.seq, **({} if stored else {"duplicate": True})}, None
 
-        return self._with_attempt(work, seq)
+        return self._with_attempt(work, seq, event)
 
     def on_answer(self, data: Any = None) -> dict[str, Any]:
         return self._event("answer", data)
@@ -152,12 +153,12 @@ class CandidateNamespace(Namespace):
             return {"ok": False, "code": "bad_handle", "message": "h: expected a handle"}
 
         def work(d: Delivery, session: Session, attempt: Attempt) -> Outcome:
-            if handle >= len(session.get(Form, attempt.form_id).items):  # type: ignore[union-attr]
+            if handle >= len(d.shapes.get(session, attempt.form_id).letters):
                 raise responses.Refused("bad_handle", "no such item")
             attempt.position = handle
             return {"ok": True}, None
 
-        return self._with_attempt(work)
+        return self._with_attempt(work, event=responses.navigation(handle))
 
     def on_finish(self, data: Any = None) -> dict[str, Any]:
         """Finish the current timed part: the next part opens, or the attempt ends."""

@@ -8,7 +8,13 @@ wakes the handlers. An acknowledgement still means "on disk"; a failed commit fa
 of its batch, so nothing is acknowledged that was not stored.
 
 Under gevent the writer is a greenlet and waiting costs nothing; while it commits, the next
-batch gathers by itself, so there is no timer to tune."""
+batch gathers by itself, so there is no timer to tune.
+
+The busiest jobs (answers) can also be run set-wise: a job submitted with a bulk KIND joins
+the consecutive jobs of the same kind, and the handler registered for KIND stores them all
+with a few statements instead of a few per job. Jobs the handler hands back, and every job
+of a run whose handler failed, run one by one through their own `work`, as if submitted
+plainly."""
 from __future__ import annotations
 
 import logging
@@ -31,9 +37,17 @@ MAX_BATCH = 256  # bounds the time one transaction holds the write lock and row 
 @dataclass
 class _Job(Generic[T]):
     work: Callable[[Session], T]
+    bulk: str | None = None  # a registered bulk kind, or None
+    item: Any = None  # what the bulk handler reads
     done: threading.Event = field(default_factory=threading.Event)
     result: Any = None
     error: BaseException | None = None
+
+
+Job = _Job
+#: stores a run of jobs set-wise: sets each job's `result` or `error`, returns the jobs it
+#: leaves to their own `work`
+BulkHandler = Callable[[Session, list[_Job[Any]]], list[_Job[Any]]]
 
 
 def journal(session: Session) -> list[Any]:
@@ -46,16 +60,19 @@ class GroupWriter:
     def __init__(self, db: Database, max_batch: int = MAX_BATCH,
                  before_commit: Callable[[Session, list[Any]], None] | None = None) -> None:
         self.db, self.max_batch, self.before_commit = db, max_batch, before_commit
+        self.bulk: dict[str, BulkHandler] = {}
         self._queue: deque[_Job[Any]] = deque()
         self._ready = threading.Condition()
         self._worker: threading.Thread | None = None
         #: batches committed and jobs run, for the load benchmark and the tests
         self.batches = self.jobs = 0
 
-    def run(self, work: Callable[[Session], T]) -> T:
+    def run(self, work: Callable[[Session], T], bulk: str | None = None, item: Any = None) -> T:
         """Run WORK(session) in a shared transaction; returns once it is committed. An
-        exception raised by WORK rolls back its own writes only and is raised here."""
-        job: _Job[T] = _Job(work)
+        exception raised by WORK rolls back its own writes only and is raised here. With BULK
+        (a kind registered in `self.bulk`), ITEM goes to that handler with its neighbours and
+        WORK is the fallback."""
+        job: _Job[T] = _Job(work, bulk if bulk in self.bulk else None, item)
         with self._ready:
             self._queue.append(job)
             if self._worker is None or not self._worker.is_alive():
@@ -90,15 +107,42 @@ class GroupWriter:
                 # releasing a savepoint opened outside a transaction would commit it on its own.
                 session.execute(text("UPDATE heartbeats SET node = node WHERE 1 = 0"))
             entries = journal(session)
-            for job in batch:
-                kept = len(entries)
-                try:
-                    with session.begin_nested():
-                        job.result = job.work(session)
-                except Exception as exc:  # a refusal (or a bug) in one job spares the others
-                    job.error = exc
-                    del entries[kept:]
+            start = 0
+            while start < len(batch):
+                end = start + 1
+                kind = batch[start].bulk
+                if kind is None:
+                    self._one(session, batch[start], entries)
+                else:  # order is kept: a run is consecutive jobs of one kind
+                    while end < len(batch) and batch[end].bulk == kind:
+                        end += 1
+                    for job in self._run(session, kind, batch[start:end], entries):
+                        self._one(session, job, entries)
+                start = end
             if self.before_commit is not None and entries:
                 self.before_commit(session, entries)
         self.batches += 1
         self.jobs += len(batch)
+
+    @staticmethod
+    def _one(session: Session, job: _Job[Any], entries: list[Any]) -> None:
+        kept = len(entries)
+        try:
+            with session.begin_nested():
+                job.result = job.work(session)
+        except Exception as exc:  # a refusal (or a bug) in one job spares the others
+            job.error = exc
+            del entries[kept:]
+
+    def _run(self, session: Session, kind: str, run: list[_Job[Any]], entries: list[Any]) -> list[_Job[Any]]:
+        """A run through its bulk handler; returns the jobs left to run one by one."""
+        kept = len(entries)
+        try:
+            with session.begin_nested():
+                return self.bulk[kind](session, run)
+        except Exception:  # a bug, or a database error: every job gets its own chance
+            log.exception("bulk %s of %d jobs failed; running them one by one", kind, len(run))
+            del entries[kept:]
+            for job in run:
+                job.result, job.error = None, None
+            return run

@@ -1,13 +1,13 @@
 """Raising flags: one function, so every kind is recorded the same way."""
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from exam_engine.delivery.models import AnswerEvent, Attempt
+from exam_engine.delivery.models import Attempt
 from exam_engine.proctoring.models import Flag
 from exam_engine.roster.models import Candidate
 
@@ -24,19 +24,27 @@ BURST_WINDOW = timedelta(seconds=3)
 BURST_QUIET = timedelta(minutes=1)  # at most one burst flag per attempt in this time
 
 
-def answer_burst(session: Session, attempt: Attempt, now: datetime) -> Flag | None:
-    """Called in the transaction that stored an answer: one indexed count, and a second query
-    only when the count is over the limit."""
-    count = session.scalar(select(func.count(AnswerEvent.id)).where(
-        AnswerEvent.attempt_id == attempt.id, AnswerEvent.kind == "answer", AnswerEvent.received_at > now - BURST_WINDOW))
-    if not count or count <= BURST_COUNT:
-        return None
-    recent = session.scalar(select(Flag.id).where(Flag.candidate_id == attempt.candidate_id, Flag.kind == "answer_burst",
-                                                  Flag.at > now - BURST_QUIET).limit(1))
-    if recent is not None:
-        return None
-    candidate = session.get(Candidate, attempt.candidate_id)
-    flag = raise_flag(session, candidate, "answer_burst", answers=int(count),  # type: ignore[arg-type]
-                      seconds=BURST_WINDOW.total_seconds(), terminal=attempt.terminal)
-    flag.at = now
-    return flag
+class BurstWatch:
+    """Answer bursts, watched in this node's memory (a terminal talks to one node at a time):
+    the times of each attempt's latest stored answers, so the answer path runs no query for
+    it. A flag at most once per BURST_QUIET per attempt."""
+
+    def __init__(self) -> None:
+        self._recent: dict[int, deque[datetime]] = {}
+        self._flagged: dict[int, datetime] = {}
+
+    def stored(self, session: Session, attempt: Attempt, now: datetime) -> Flag | None:
+        """Called in the transaction that stored an answer."""
+        recent = self._recent.setdefault(attempt.id, deque(maxlen=BURST_COUNT + 1))
+        recent.append(now)
+        if len(recent) <= BURST_COUNT or recent[0] <= now - BURST_WINDOW:
+            return None
+        last = self._flagged.get(attempt.id)
+        if last is not None and now - last < BURST_QUIET:
+            return None
+        self._flagged[attempt.id] = now
+        candidate = session.get(Candidate, attempt.candidate_id)
+        flag = raise_flag(session, candidate, "answer_burst", answers=len(recent),  # type: ignore[arg-type]
+                          seconds=BURST_WINDOW.total_seconds(), terminal=attempt.terminal)
+        flag.at = now
+        return flag
