@@ -26,17 +26,50 @@ def fits(chosen: np.ndarray) -> bool:
         and 0 < chosen.shape[1] <= MAX_ITEMS
 
 
-def _row_sums(cells: np.ndarray) -> np.ndarray:
-    """(rows,) uint64 sum of each row of a (rows, 8w) uint8 buffer whose bytes are <= 15."""
+def _add_words(cells: np.ndarray, out: np.ndarray) -> None:
+    """out (rows,) uint64 = the sum of each row's 8-byte words of a (rows, 8w) uint8 buffer whose
+    bytes are <= 15: byte lanes of at most 16 x 15 = 240, folded later by _fold_lanes."""
     words = cells.view(np.uint64)
-    acc = words[:, 0].copy()
-    for i in range(1, words.shape[1]):  # a handful of word columns, not candidates
-        acc += words[:, i]
-    # byte lanes <= 240 -> 16-bit lanes <= 480; the multiply gathers the four lanes in the top 16 bits
-    acc = (acc & _LOW_BYTES) + ((acc >> np.uint64(8)) & _LOW_BYTES)
-    acc *= _ONES16
-    acc >>= np.uint64(48)
-    return acc
+    if words.shape[1] == 1:
+        out[:] = words[:, 0]
+        return
+    np.add(words[:, 0], words[:, 1], out=out)
+    for i in range(2, words.shape[1]):  # a handful of word columns, not candidates
+        out += words[:, i]
+
+
+class _Lanes:
+    """Word sums of the rows, kept FOLD rows at a time, whose byte lanes are added up per FOLD
+    rows rather than per chunk (fewer numpy calls) into `out`, with no fresh full-length
+    temporaries (page faults on a busy machine)."""
+
+    FOLD = 8 * STEP
+
+    def __init__(self, n: int, dtype: type) -> None:
+        self.out = np.empty(n, dtype=dtype)
+        self.acc = np.empty(min(n, self.FOLD), dtype=np.uint64)
+        self.low = np.empty_like(self.acc)
+
+    def words(self, start: int, m: int) -> np.ndarray:
+        """Where rows start..start+m put their word sums (start: a multiple of STEP)."""
+        at = start % self.FOLD
+        return self.acc[at:at + m]
+
+    def fold(self, start: int, m: int) -> None:
+        """After rows start..start+m: add up the lanes of the FOLD rows just completed, or of the last ones."""
+        end = start + m
+        if end % self.FOLD and end != len(self.out):
+            return
+        first = (end - 1) // self.FOLD * self.FOLD
+        acc, low = self.acc[:end - first], self.low[:end - first]
+        # byte lanes <= 240 -> 16-bit lanes <= 480; the multiply gathers the four lanes in the top 16 bits
+        np.bitwise_and(acc, _LOW_BYTES, out=low)
+        acc >>= np.uint64(8)
+        acc &= _LOW_BYTES
+        acc += low
+        acc *= _ONES16
+        acc >>= np.uint64(48)
+        self.out[first:end] = acc
 
 
 def count_equal(chosen: np.ndarray, key: np.ndarray, dtype: type = np.int32) -> np.ndarray:
@@ -49,14 +82,15 @@ def count_equal(chosen: np.ndarray, key: np.ndarray, dtype: type = np.int32) -> 
     wanted = np.ones((step, width), dtype=np.int8)    # ... never equal their key, 1
     wanted[:, :k] = key                               # tiled once: the compare then runs as one flat loop
     hits = np.empty((step, width), dtype=np.uint8)
-    out = np.empty(n, dtype=dtype)
+    lanes = _Lanes(n, dtype)
     for start in range(0, n, step):
         rows = chosen[start:start + step]
         m = len(rows)
         cells[:m, :k] = rows                          # the only pass over the strided section view
         np.equal(cells[:m], wanted[:m], out=hits[:m].view(bool))
-        out[start:start + m] = _row_sums(hits[:m])
-    return out
+        _add_words(hits[:m], lanes.words(start, m))
+        lanes.fold(start, m)
+    return lanes.out
 
 
 def pack_table(table: np.ndarray) -> np.ndarray | None:
@@ -82,7 +116,7 @@ def sum_packed(chosen: np.ndarray, packed: np.ndarray, dtype: type = np.int64) -
     code = np.empty((step, width), dtype=np.uint8)
     shift = np.empty((step, width), dtype=np.uint32)
     picked = np.empty((step, width), dtype=np.uint8)
-    out = np.empty(n, dtype=dtype)
+    lanes = _Lanes(n, dtype)
     for start in range(0, n, step):
         rows = chosen[start:start + step]
         m = len(rows)
@@ -96,5 +130,6 @@ def sum_packed(chosen: np.ndarray, packed: np.ndarray, dtype: type = np.int64) -
         np.right_shift(table[:m], s, out=s)
         s &= 15
         np.copyto(picked[:m], s, casting="unsafe")
-        out[start:start + m] = _row_sums(picked[:m])
-    return out
+        _add_words(picked[:m], lanes.words(start, m))
+        lanes.fold(start, m)
+    return lanes.out
