@@ -12,11 +12,9 @@ import numpy as np
 STEP = 2048        # rows per chunk: measured best; its buffers (under 1 MB) stay in L2 beside other work
 MAX_ITEMS = 128    # 16 words a row: byte lanes hold 16 x 15 = 240 <= 255, so no carry between lanes
 LANES = 8          # 4-bit lanes of a packed uint32 weight table: option codes 0..6, 7 = blank (-1 & 7)
+MIN_ROWS = 1024    # below this, setting up the buffers costs more than plain numpy (live scoring: one row)
 _LOW_BYTES = np.uint64(0x00FF00FF00FF00FF)
 _ONES16 = np.uint64(0x0001000100010001)
-
-
-MIN_ROWS = 1024    # below this, setting up the buffers costs more than plain numpy (live scoring: one row)
 
 
 def fits(chosen: np.ndarray) -> bool:
@@ -28,7 +26,7 @@ def fits(chosen: np.ndarray) -> bool:
 
 def _add_words(cells: np.ndarray, out: np.ndarray) -> None:
     """out (rows,) uint64 = the sum of each row's 8-byte words of a (rows, 8w) uint8 buffer whose
-    bytes are <= 15: byte lanes of at most 16 x 15 = 240, folded later by _fold_lanes."""
+    bytes are <= 15: byte lanes of at most 16 x 15 = 240, added up later by _Lanes.fold."""
     words = cells.view(np.uint64)
     if words.shape[1] == 1:
         out[:] = words[:, 0]
