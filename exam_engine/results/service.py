@@ -6,7 +6,11 @@ the total, pass/fail and the rank within the formation are worked out here by ra
 the exam's own profile (thresholds per formation, the profile's tie-break chain; a chain may
 name `date_of_birth`, taken from the encrypted roster data). A candidate without a finished
 attempt is absent: no scores, not passed, not ranked. `session_rows` ranks within the session,
-`exam_rows` ranks every session of the exam together.
+`exam_rows` ranks every session of the exam together. `sections` holds only the sections that
+add into the total; the others (a personality inventory, a Kraepelin curve) travel in `apart`.
+`advances` is the exam-wide "N x vacancies" verdict below, set only where the candidate's
+formation has a vacancy count (None otherwise: unknown, and so the digest of results frozen
+before the counts existed stays what it was).
 
 Who advances. "N x vacancies advance" is exam-wide: `exam_standings` ranks every finished
 attempt of the exam per formation and compares the rank with N (the profile's
@@ -50,12 +54,13 @@ from exam_engine.accounts.service import normalise_username
 from exam_engine.audit.log import canonical_json
 from exam_engine.audit.models import AuditEntry
 from exam_engine.delivery.models import Attempt
-from exam_engine.results.exports import ResultRow, SessionInfo
+from exam_engine.results.exports import ResultRow, SessionInfo, apart_of
 from exam_engine.results.ranking import Ranking, advances_within, formation_codes, rank_stage, tie_chain
 from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.models import Exam, ExamSession
 from exam_engine.scheduling.service import profile_of
 from exam_engine.scheduling.vacancies import vacancies_of
+from exam_engine.scoring.results import in_total
 from exam_engine.vault import Vault
 from question_bank.profiles import Profile
 
@@ -75,14 +80,18 @@ class ResultsFrozen(ResultsError):
 
 # --- rows ---------------------------------------------------------------------------------
 
-def session_rows(session: Session, vault: Vault, exam_session: ExamSession) -> list[ResultRow]:
-    """Rows of one session, ranked within the session's formations."""
-    return _rows(session, vault, profile_of(exam_session.exam), Candidate.session_id == exam_session.id)
+def session_rows(session: Session, vault: Vault, exam_session: ExamSession,
+                 standings: Standings | None = None) -> list[ResultRow]:
+    """Rows of one session, ranked within the session's formations; `standings`, when the caller
+    has them already, are the exam's `exam_standings` (who advances is exam-wide)."""
+    if standings is None:
+        standings = exam_standings(session, vault, exam_session.exam)
+    return _rows(session, vault, profile_of(exam_session.exam), Candidate.session_id == exam_session.id, standings)
 
 
 def exam_rows(session: Session, vault: Vault, exam: Exam) -> list[ResultRow]:
     """Rows of every session of an exam, ranked across sessions within each formation."""
-    return _rows(session, vault, profile_of(exam), Candidate.exam_id == exam.id)
+    return _rows(session, vault, profile_of(exam), Candidate.exam_id == exam.id, exam_standings(session, vault, exam))
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class _Sat:
     present: list[int]               # indices into candidates of those with a finished attempt
     codes: list[str]                 # section codes, the columns of scores
     scores: np.ndarray               # (present, sections), NaN for a section the result lacks
+    results: dict[int, Any]          # candidate id -> stored result of the finished attempt
 
 
 def _sat(session: Session, vault: Vault, profile: Profile, where: ColumnElement[bool], personal: bool) -> _Sat:
@@ -109,7 +119,7 @@ def _sat(session: Session, vault: Vault, profile: Profile, where: ColumnElement[
     for row, i in enumerate(present):
         stored = {s["code"]: s["score"] for s in (results[candidates[i].id] or {}).get("sections", [])}
         scores[row] = [float(stored.get(code, np.nan)) for code in codes]
-    return _Sat(candidates, data, present, codes, scores)
+    return _Sat(candidates, data, present, codes, scores, results)
 
 
 def _ranked(profile: Profile, sat: _Sat) -> Ranking:
@@ -123,9 +133,12 @@ def _needs_birth_dates(profile: Profile) -> bool:
     return any(column == "date_of_birth" for column, _ in tie_chain(profile.ranking.get("tie_breaks") or []))
 
 
-def _rows(session: Session, vault: Vault, profile: Profile, where: ColumnElement[bool]) -> list[ResultRow]:
+def _rows(session: Session, vault: Vault, profile: Profile, where: ColumnElement[bool],
+          standings: Standings) -> list[ResultRow]:
     sat = _sat(session, vault, profile, where, personal=True)
     candidates, personal, present, codes, scores = sat.candidates, sat.personal, sat.present, sat.codes, sat.scores
+    # an inventory's or a Kraepelin test's summary adds nothing into the total: no score column
+    counted = {s.code for s in profile.sections if in_total(s)}
     passed, rank = np.zeros(len(present), bool), np.zeros(len(present), np.int64)
     total = np.full(len(present), np.nan)
     if present:
@@ -137,9 +150,11 @@ def _rows(session: Session, vault: Vault, profile: Profile, where: ColumnElement
         base = out[i]
         out[i] = ResultRow(
             number=base.number, name=base.name, formation=base.formation,
-            sections={code: float(scores[row, j]) for j, code in enumerate(codes) if np.isfinite(scores[row, j])},
+            sections={code: float(scores[row, j]) for j, code in enumerate(codes)
+                      if code in counted and np.isfinite(scores[row, j])},
             total=float(total[row]) if np.isfinite(total[row]) else None, passed=bool(passed[row]),
-            rank=int(rank[row]) or None, present=True)
+            rank=int(rank[row]) or None, present=True, apart=apart_of(sat.results[candidates[i].id]),
+            advances=standings.advances.get(base.number) if base.formation in standings.vacancies else None)
     return out
 
 
@@ -214,7 +229,17 @@ def rows_digest(rows: Sequence[ResultRow]) -> str:
             return {k: plain(v) for k, v in value.items()}
         return value
 
-    records = [plain(asdict(row)) for row in sorted(rows, key=lambda r: r.number)]
+    def record(row: ResultRow) -> dict[str, Any]:
+        # Fields added later leave the JSON while unset, so results frozen before them (no
+        # section apart, no vacancy count) keep the digest they were frozen with.
+        found = asdict(row)
+        if not found["apart"]:
+            del found["apart"]
+        if found["advances"] is None:
+            del found["advances"]
+        return found
+
+    records = [plain(record(row)) for row in sorted(rows, key=lambda r: r.number)]
     return hashlib.sha256(canonical_json(records).encode("utf-8")).hexdigest()
 
 

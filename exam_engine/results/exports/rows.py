@@ -5,6 +5,11 @@ work curve: `in_total: false` in the stored result) is not a score column: its r
 in `ResultRow.apart`, code -> {"valid", "traits": {trait: {raw, t, stanine}}, "metrics":
 {name: value}, "columns": {"correct"|"errors"|"skipped": [per column]}}, every key present
 (empty where the section has none) so that a row read back from the CSV equals the written one.
+
+Who advances. `ResultRow.advances` is whether the candidate goes on to the next stage (N x
+vacancies, results/service.py): True/False, or None where unknown (absent, or the formation has
+no vacancy count). The column "Lolos ke tahap berikut" is written only when some row knows it,
+so exports of an exam without an advance step look as they always did.
 `apart_of` takes them from a stored attempt result; flat keys ("KEPRIBADIAN.ketelitian.t",
 "KRAEPELIN.speed", "KRAEPELIN.correct.3", "KRAEPELIN.valid") are the CSV's spelling."""
 from __future__ import annotations
@@ -13,14 +18,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-FIXED = ("number", "name", "formation", "sections", "total", "passed", "rank", "present", "apart")
+FIXED = ("number", "name", "formation", "sections", "total", "passed", "rank", "present", "apart", "advances")
 #: Committee labels of what a section apart reports; names not listed print as they are.
 MEASURE_LABELS = {"raw": "mentah", "t": "T", "stanine": "stanine"}
 METRIC_LABELS = {"correct": "Benar", "errors": "Salah", "skipped": "Terlewat", "speed": "Kecepatan",
                  "accuracy": "Salah + terlewat", "range": "Rentang", "mean_deviation": "Simpangan rata-rata",
                  "endurance": "Ketahanan"}
 LABELS = {"number": "No. Peserta", "name": "Nama", "formation": "Formasi", "total": "Total",
-          "passed": "Lulus", "rank": "Peringkat", "status": "Keterangan"}
+          "passed": "Lulus", "rank": "Peringkat", "status": "Keterangan", "advances": "Lolos ke tahap berikut"}
+#: How a workbook spells `advances`: yes, no, unknown.
+ADVANCES_TEXT = {True: "Ya", False: "Tidak", None: "—"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class ResultRow:
     rank: int | None = None
     present: bool = True
     apart: dict[str, dict[str, Any]] = field(default_factory=dict)  # sections outside the total
+    advances: bool | None = None  # to the next stage (N x vacancies); None: unknown
 
     @property
     def status(self) -> str:
@@ -75,6 +83,11 @@ def _flag(value: Any, default: bool) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in {"1", "true", "ya", "yes", "y", "lulus", "l"}
     return bool(value)
+
+
+def _maybe_flag(value: Any) -> bool | None:
+    """A yes/no cell that may be empty: empty is unknown, not no."""
+    return None if value is None or value == "" else _flag(value, False)
 
 
 def _apart_entry(found: dict[str, Any]) -> dict[str, Any]:
@@ -151,7 +164,7 @@ def result_rows(records: Iterable[dict[str, Any]]) -> list[ResultRow]:
             sections={code: n for code, v in sections.items() if (n := _number(v)) is not None},
             total=_number(record.get("total")), passed=_flag(record.get("passed"), False),
             rank=int(rank) if rank is not None else None, present=_flag(record.get("present"), True),
-            apart=apart))
+            apart=apart, advances=_maybe_flag(record.get("advances"))))
     return rows
 
 
@@ -180,6 +193,11 @@ def section_codes(rows: Sequence[ResultRow]) -> list[str]:
     its summary also sits in `sections` (its sum of raw scores is no score of the exam)."""
     apart = set(apart_codes(rows))
     return [code for code in dict.fromkeys(c for row in rows for c in row.sections) if code not in apart]
+
+
+def shows_advances(rows: Sequence[ResultRow]) -> bool:
+    """Whether the exports carry the advances column: only once some row knows it."""
+    return any(row.advances is not None for row in rows)
 
 
 def ordered(rows: Sequence[ResultRow]) -> list[ResultRow]:

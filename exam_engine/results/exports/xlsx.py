@@ -3,7 +3,8 @@
 Formation sheets hold the sections that add into the total. Each section apart (a personality
 inventory, a Kraepelin work curve) gets one more sheet named by its code: the candidates who
 have it, their traits' raw/T/stanine or the metrics and per-column correct counts, and whether
-the profile is valid."""
+the profile is valid. "Lolos ke tahap berikut" (Ya / Tidak / — unknown) follows the rank once some
+row knows who advances."""
 from __future__ import annotations
 
 import re
@@ -17,7 +18,16 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exam_engine.results.exports.rows import LABELS, ResultRow, apart_codes, apart_columns, ordered, section_codes
+from exam_engine.results.exports.rows import (
+    ADVANCES_TEXT,
+    LABELS,
+    ResultRow,
+    apart_codes,
+    apart_columns,
+    ordered,
+    section_codes,
+    shows_advances,
+)
 
 IDENTITY = [LABELS["number"], LABELS["name"], LABELS["formation"]]
 
@@ -31,9 +41,9 @@ def _sheet_title(formation: str, used: set[str]) -> str:
     return title
 
 
-def _cells(row: ResultRow, sections: list[str]) -> list[Any]:
+def _cells(row: ResultRow, sections: list[str], advances: bool) -> list[Any]:
     return [row.number, row.name, row.formation, *(row.sections.get(s) for s in sections),
-            row.total, row.passed, row.rank, row.status]
+            row.total, row.passed, row.rank, *([ADVANCES_TEXT[row.advances]] if advances else []), row.status]
 
 
 def _append(sheet: Worksheet, cells: list[Any]) -> None:
@@ -54,8 +64,9 @@ def _finish(sheet: Worksheet, freeze: str) -> None:
 
 def write_xlsx(rows: Sequence[ResultRow], path: Path) -> Path:
     """One sheet per formation, then one per section apart; numbers as numbers, candidate numbers as text."""
-    sections = section_codes(rows)
-    header = [*IDENTITY, *sections, LABELS["total"], LABELS["passed"], LABELS["rank"], LABELS["status"]]
+    sections, advances = section_codes(rows), shows_advances(rows)
+    header = [*IDENTITY, *sections, LABELS["total"], LABELS["passed"], LABELS["rank"],
+              *([LABELS["advances"]] if advances else []), LABELS["status"]]
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     used: set[str] = set()
@@ -63,7 +74,7 @@ def write_xlsx(rows: Sequence[ResultRow], path: Path) -> Path:
         sheet = book.create_sheet(_sheet_title(formation, used))
         sheet.append(header)
         for row in members:
-            _append(sheet, _cells(row, sections))
+            _append(sheet, _cells(row, sections, advances))
         _finish(sheet, "A2")
     if not used:
         book.create_sheet("Hasil").append(header)  # an empty session still opens cleanly
