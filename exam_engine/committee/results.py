@@ -6,7 +6,8 @@ Nothing is ranked here: pass/fail and ranks are those of `session_rows`, the sam
 exports and the freeze digest are made of, so the page never disagrees with a signed file.
 Who advances ("N x vacancies", exam-wide, ties at the cut-off included) comes from
 `exam_standings`: each row carries its exam-wide rank and `advances` (None while its formation
-has no vacancy count, and the page says which formations lack one)."""
+has no vacancy count, and the page says which formations lack one). Score columns are the
+sections that add into the total: an inventory's or a Kraepelin test's summary is no score."""
 from __future__ import annotations
 
 from typing import Any
@@ -33,7 +34,7 @@ from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.models import ExamSession
 from exam_engine.scheduling.service import profile_of
 from exam_engine.scoreboard import board
-from exam_engine.scoring.results import thresholds_for
+from exam_engine.scoring.results import in_total, thresholds_for
 from question_bank.profiles import Profile
 
 
@@ -97,13 +98,14 @@ def _order(row: dict[str, Any]) -> tuple[Any, ...]:
 def session_results(session: Session, d: Delivery, exam_session: ExamSession) -> dict[str, Any]:
     """The session's results grouped per formation (the profile's order, then any other)."""
     profile = profile_of(exam_session.exam)
-    rows = session_rows(session, d.engine.vault, exam_session)
     standings = exam_standings(session, d.engine.vault, exam_session.exam)
+    rows = session_rows(session, d.engine.vault, exam_session, standings)  # one exam-wide ranking, not two
     status = dict(session.execute(select(Candidate.number, Attempt.status).join(
         Attempt, Attempt.candidate_id == Candidate.id).where(Candidate.session_id == exam_session.id)).all())
     running = {number for number, s in status.items() if s in RUNNING}
     live = {r["number"]: r for r in board.rows(session, d, exam_session)} if running else {}
-    codes = [s.code for s in profile.sections]
+    counted = [s for s in profile.sections if in_total(s)]
+    codes = [s.code for s in counted]
     names = list(dict.fromkeys([*profile.formations, *sorted({r.formation for r in rows})]))
     formations = []
     for name in names:
@@ -121,10 +123,12 @@ def session_results(session: Session, d: Delivery, exam_session: ExamSession) ->
                                       for k in ("passed", "failed", "running", "absent")}})
     return {
         "session": session_summaries(session, [exam_session])[0],
-        "sections": [{"code": s.code, "name": s.name, "max": s.max_score} for s in profile.sections],
+        "sections": [{"code": s.code, "name": s.name, "max": s.max_score} for s in counted],
         "tie_breaks": [e if isinstance(e, str) else e.get("key") for e in profile.ranking.get("tie_breaks") or []],
         "formations": formations,
-        "advance": {"multiple": standings.multiple, "problem": standings.problem(exam_session.exam)},
+        # problem: the server's English sentence; unset: the formations, for the page's own wording
+        "advance": {"multiple": standings.multiple, "problem": standings.problem(exam_session.exam),
+                    "unset": list(standings.unset)},
         "running": len(running),
         "results": freeze_summary(freeze_state(session, exam_session)),
         "sha256": rows_digest(rows),

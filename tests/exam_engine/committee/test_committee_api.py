@@ -321,9 +321,10 @@ def test_who_advances_from_the_stored_vacancies_and_a_formation_without_a_count(
     # cumlaude has no count: P008's advancing is unknown and the page says what to set
     assert (cumlaude["vacancies"], cumlaude["quota"], cumlaude["advancing"]) == (None, None, 0)
     assert cumlaude["rows"][0]["advances"] is None
-    assert data["advance"]["multiple"] == 3
+    assert data["advance"]["multiple"] == 3 and data["advance"]["unset"] == ["cumlaude"]
     assert "no vacancy count for formation(s) cumlaude" in data["advance"]["problem"]
     with sat.db.transaction() as s:
         set_vacancies(s, get_exam(s, "EXAM"), "cumlaude", 1)
     data = client.get(f"{API}/S1/results").get_json()
     assert data["advance"]["problem"] is None and data["formations"][1]["rows"][0]["advances"] is True
+    assert data["advance"]["unset"] == []

@@ -15,6 +15,8 @@ import openpyxl
 import pytest
 
 from exam_engine.node import ServerProcess
+from exam_engine.scheduling.service import get_exam
+from exam_engine.scheduling.vacancies import set_vacancies
 from tests.browser_fixtures import browser, page  # noqa: F401 - fixtures
 from tests.exam_engine.committee.conftest import PASSWORD, finish_attempt, start_attempt
 
@@ -41,6 +43,8 @@ def server(sat: Any) -> Iterator[ServerProcess]:
 
 def test_committee_ranks_freezes_downloads_and_reads_english(sat, server, page, tmp_path):  # noqa: F811
     ui, en = catalogue("id"), catalogue("en")
+    with sat.db.transaction() as s:  # umum: 3 x 1 places (the tie at 3rd lets 4 advance); cumlaude: no count
+        set_vacancies(s, get_exam(s, "EXAM"), "umum", 1)
     start_attempt(sat, "P006", correct=2)  # still answering when the committee looks
 
     page.goto(f"{server.url}/committee/")
@@ -71,6 +75,22 @@ def test_committee_ranks_freezes_downloads_and_reads_english(sat, server, page, 
     expect(p006.locator('td[data-field="TWK"]')).to_contain_text(ui["committee.result.provisional"])
     expect(page.locator('.formation[data-formation="cumlaude"] tr[data-number="P008"]')).to_have_attribute("data-rank", "1")
     expect(page.locator("#freeze")).to_be_disabled()
+    # who advances: a column per row, N x vacancies under the heading, what to set where uncounted
+    advances = [(r.get_attribute("data-number"), r.locator('td[data-field="advances"]').get_attribute("data-advances"),
+                 r.locator('td[data-field="advances"]').text_content()) for r in rows.all()]
+    assert advances == [("P005", "true", ui["committee.advances.yes"]), ("P002", "true", ui["committee.advances.yes"]),
+                        ("P003", "true", ui["committee.advances.yes"]), ("P007", "true", ui["committee.advances.yes"]),
+                        ("P001", "false", ui["committee.advances.no"]), ("P004", "false", ui["committee.advances.no"]),
+                        ("P006", "", ui["committee.advances.unknown"])]
+    expect(umum.locator("thead th").last).to_have_text(ui["committee.col.advances"])
+    expect(umum.locator("p.quota")).to_have_text("Kuota lolos ke tahap berikut: 1 formasi × 3 = 3 (lolos: 4)")
+    cumlaude = page.locator('.formation[data-formation="cumlaude"]')
+    expect(cumlaude.locator("p.quota")).to_have_attribute("data-quota", "")
+    expect(cumlaude.locator("p.quota")).to_have_text(ui["committee.results.quota_unset"])
+    expect(cumlaude.locator('td[data-field="advances"]')).to_have_attribute("data-advances", "")
+    expect(page.locator("#advance-problem")).to_have_text(
+        "Jumlah formasi belum diisi untuk formasi cumlaude, jadi siapa yang lolos di sana belum diketahui. Isi dengan "
+        "`exam-engine exam vacancies --exam EXAM --formation F --count N` (atau --file formasi.csv).")
 
     finish_attempt(sat, "P006")  # the page follows without a reload
     expect(p006).not_to_have_attribute("data-result", "running", timeout=LIVE)
@@ -95,8 +115,9 @@ def test_committee_ranks_freezes_downloads_and_reads_english(sat, server, page, 
     book = openpyxl.load_workbook(saved)
     table = list(book["umum"].iter_rows(values_only=True))
     assert table[0][:3] == ("No. Peserta", "Nama", "Formasi")
-    assert [(r[0], r[-2], r[-1]) for r in table[1:4]] == [("P005", 1, "LULUS"), ("P002", 2, "LULUS"),
-                                                          ("P003", 3, "LULUS")]
+    assert table[0][-3:] == ("Peringkat", "Lolos ke tahap berikut", "Keterangan")
+    assert [(r[0], r[-3], r[-2], r[-1]) for r in table[1:4]] == [("P005", 1, "Ya", "LULUS"), ("P002", 2, "Ya", "LULUS"),
+                                                                 ("P003", 3, "Ya", "LULUS")]
     expect(page.locator('#export-list a.export-file[data-name="MANIFEST.sig"]')).to_have_count(1)
 
     page.click("#analysis-load")
@@ -112,6 +133,8 @@ def test_committee_ranks_freezes_downloads_and_reads_english(sat, server, page, 
     expect(page.locator("#results-title")).to_contain_text("Results of session S1")
     expect(umum.locator("thead th").first).to_have_text(en["committee.col.rank"])
     expect(umum.locator('tr[data-number="P005"] td[data-field="result"]')).to_have_text(en["committee.result.passed"])
+    expect(umum.locator('tr[data-number="P005"] td[data-field="advances"]')).to_have_text(en["committee.advances.yes"])
+    expect(umum.locator("p.quota")).to_contain_text("1 vacancies × 3 = 3")
     expect(page.locator("#exports-title")).to_have_text(en["committee.exports.title"])
     # the one expected error: /staff/api/me answering 401 before the login
     assert [e for e in page.errors.console if "401" not in e] == [], page.errors.console

@@ -238,3 +238,19 @@ def test_the_kraepelin_csv_reads_back_and_the_certificate_shows_the_metrics(tmp_
     write_manifest(folder, signer, {"session": "S1"})
     assert verify(folder, signer.public_key()) == []
     assert sorted(p.name for p in (folder / "sertifikat").iterdir()) == ["P001.pdf", "P002.pdf"]
+
+
+def test_the_committee_page_has_no_score_column_for_the_inventory(kepribadian):
+    from types import SimpleNamespace
+
+    from exam_engine.committee.results import session_results
+
+    engine, rows = kepribadian
+    with engine.db.session() as s:  # nobody is running: the live board (the Delivery's) is not read
+        data = session_results(s, SimpleNamespace(engine=engine), get_session(s, "S1"))  # type: ignore[arg-type]
+    assert [x["code"] for x in data["sections"]] == ["TWK", "TIU", "TKP"]
+    found = {r["number"]: r for f in data["formations"] for r in f["rows"]}
+    assert {n: {c: x["score"] for c, x in r["sections"].items()} for n, r in found.items()} == {
+        "P001": {"TWK": 25, "TIU": 25, "TKP": 25}, "P002": {"TWK": 25, "TIU": 25, "TKP": 25},
+        "P003": {"TWK": None, "TIU": None, "TKP": None}}
+    assert data["sha256"] == service.rows_digest(list(rows.values()))

@@ -14,8 +14,11 @@
  *   Picker   #session-picker button.session-option[data-code]
  *   Results  #results[data-session][data-frozen=true|false][data-running=N], #results-state, #freeze, #reopen
  *            .formation[data-formation] tr.result-row[data-number][data-result=passed|failed|running|absent]
- *              [data-rank] td[data-field=number|name|rank|<section code>|total|result]
- *              (section and total cells carry data-passed=true|false|"")
+ *              [data-rank] td[data-field=number|name|rank|<section code>|total|result|advances]
+ *              (section and total cells carry data-passed=true|false|"", the advances cell
+ *              data-advances=true|false|"" with "" unknown)
+ *            .formation p.quota[data-quota] (N × vacancies; data-quota "" without a count),
+ *            #advance-problem (formations without a vacancy count; hidden when none)
  *   Dialog   #reason-dialog[data-action=freeze|reopen], #reason-text, #reason-confirm, #reason-cancel,
  *            #reason-error[data-code]
  *   Exports  #export-formats input[name=format][value], #export-create, #export-error[data-code],
@@ -287,6 +290,11 @@
     if (data.running) state += ' ' + t('committee.state.running', { count: data.running });
     setText($('results-state'), state);
     setText($('results-chain'), t('committee.results.chain', { chain: data.tie_breaks.join(' → ') || '—' }));
+    const unset = data.advance.unset || [];
+    setText($('advance-problem'), unset.length ? t('committee.results.advance_problem', {
+      formations: unset.join(', '), exam: data.session.exam.code,
+    }) : '');
+    show($('advance-problem'), unset.length > 0);
     show($('freeze'), !frozen);
     show($('reopen'), frozen);
     $('freeze').disabled = data.running > 0;
@@ -316,6 +324,14 @@
     if (f.thresholds.total != null) limits.push(t('committee.col.total') + ' ≥ ' + num(f.thresholds.total));
     head.append(el('p', 'thresholds', t('committee.results.thresholds', { limits: limits.join(' · ') || '—' })));
     head.append(el('p', 'counts', t('committee.results.counts', f.counts)));
+    // who advances is exam-wide: N × the formation's vacancies, ties at the cut-off included
+    const quota = el('p', 'quota', f.quota == null ? t('committee.results.quota_unset')
+      : t('committee.results.quota', {
+        vacancies: num(f.vacancies), multiple: num(data.advance.multiple), quota: num(f.quota),
+        advancing: num(f.advancing),
+      }));
+    quota.dataset.quota = f.quota == null ? '' : String(f.quota);
+    head.append(quota);
     return head;
   }
 
@@ -323,7 +339,8 @@
     const table = el('table', 'table results-table');
     const tr = el('tr');
     const cols = [t('committee.col.rank'), t('committee.col.number'), t('committee.col.name'),
-      ...data.sections.map((s) => s.code), t('committee.col.total'), t('committee.col.result')];
+      ...data.sections.map((s) => s.code), t('committee.col.total'), t('committee.col.result'),
+      t('committee.col.advances')];
     for (const c of cols) {
       const th = el('th', null, c);
       th.scope = 'col';
@@ -347,6 +364,10 @@
       }
       r.append(cell('total', mark(row.total, row.total_passed, row.provisional), row.total_passed));
       r.append(cell('result', t('committee.result.' + row.result)));
+      const advances = cell('advances', t('committee.advances.'
+        + (row.advances == null ? 'unknown' : row.advances ? 'yes' : 'no')));
+      advances.dataset.advances = row.advances == null ? '' : String(row.advances);
+      r.append(advances);
       tbody.append(r);
     }
     table.append(tbody);
