@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from exam_engine.audit import answers
 from exam_engine.context import EngineContext
 from exam_engine.db import utcnow
-from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.responses import store_batch
 from exam_engine.delivery.shapes import FormShapes
 from exam_engine.delivery.tokens import CandidateTokens
@@ -57,7 +56,7 @@ class Delivery:
         """The group writer's bulk handler for candidate events (answers, marks, clears,
         positions); attempts whose time is up go back to their own job, which closes the part."""
         now = self.now()
-        acks = store_batch(session, [job.item for job in jobs], now, self.shapes)
+        acks, attempts = store_batch(session, [job.item for job in jobs], now, self.shapes)
         leftovers = []
         for job, ack in zip(jobs, acks):
             if ack is None:
@@ -65,7 +64,7 @@ class Delivery:
                 continue
             job.result = (ack, None)
             if ack["ok"] and job.item.event.kind == "answer" and not ack.get("duplicate"):
-                self.bursts.stored(session, session.get(Attempt, job.item.attempt_id), now)  # type: ignore[arg-type]
+                self.bursts.stored(session, attempts[job.item.attempt_id], now)
         return leftovers
 
     @staticmethod
