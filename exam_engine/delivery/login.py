@@ -84,7 +84,7 @@ def authenticate(session: Session, pins: PinHasher, request: LoginRequest) -> Ca
         exam_session = candidate.session
         if exam_session.status not in ("open", "started") or not exam_session.session_pin_hash:
             raise LoginRefused("session_not_open", "the session is not open for login yet", 409)
-        if pins.verify(exam_session.session_pin_hash, request.session_pin):
+        if pins.verify_shared(exam_session.session_pin_hash, request.session_pin):
             return candidate
     raise LoginRefused("invalid_credentials", "candidate number, registration PIN or session PIN is wrong", 401)
 

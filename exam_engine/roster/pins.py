@@ -20,6 +20,9 @@ class PinHasher:
         self._pepper = vault.subkey("pin-pepper")
         self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
         self.length = length
+        #: Verified (hash, peppered PIN) pairs of shared PINs: a room's session PIN is checked
+        #: once per node, not once per candidate (argon2 blocks the node for ~10 ms each time).
+        self._shared_ok: set[tuple[str, bytes]] = set()
 
     def _peppered(self, pin: str) -> bytes:
         return hmac.new(self._pepper, pin.encode(), hashlib.sha256).digest()
@@ -29,6 +32,21 @@ class PinHasher:
 
     def hash(self, pin: str) -> str:
         return self._hasher.hash(self._peppered(pin))
+
+    def verify_shared(self, stored: str | None, pin: str) -> bool:
+        """`verify` for a PIN many people type (the session PIN); remembers successes only,
+        keyed by the peppered digest, so a wrong PIN still costs a full argon2 check."""
+        if not stored:
+            return False
+        key = (stored, self._peppered(pin))
+        if key in self._shared_ok:
+            return True
+        ok = self.verify(stored, pin)
+        if ok:
+            if len(self._shared_ok) > 10_000:
+                self._shared_ok.clear()
+            self._shared_ok.add(key)
+        return ok
 
     def verify(self, stored: str | None, pin: str) -> bool:
         if not stored:

@@ -344,3 +344,20 @@ def test_codes_are_case_insensitive(scheduled, roster_file):
     import_file(scheduled, roster_file([person(1, formation="Umum", accommodations="Tunanetra")]))
     (stored,) = candidates(scheduled)
     assert (stored.formation, stored.accommodations, stored.extra_minutes) == ("umum", ["tunanetra"], 30)
+
+
+def test_a_shared_pin_is_checked_by_argon2_once_and_a_wrong_one_every_time(engine, monkeypatch):
+    from argon2 import PasswordHasher
+
+    """The session PIN: typed by a whole room, so a node remembers that it verified; a wrong
+    PIN is never remembered, so guessing costs a full argon2 check each time."""
+    pins = engine.pins
+    stored, other = pins.hash("424242"), pins.hash("111111")
+    checks: list[str] = []
+    real = PasswordHasher.verify  # slotted: count the calls on the class
+    monkeypatch.setattr(PasswordHasher, "verify", lambda self, h, p: checks.append(h) or real(self, h, p))
+    assert [pins.verify_shared(stored, "424242") for _ in range(3)] == [True, True, True]
+    assert checks == [stored]
+    assert [pins.verify_shared(stored, "000000") for _ in range(2)] == [False, False]
+    assert pins.verify_shared(other, "424242") is False  # another room's PIN hash
+    assert checks == [stored, stored, stored, other]
