@@ -93,19 +93,24 @@ def stage_total(profile: Profile, scores: Columns) -> np.ndarray:
     return total
 
 
-def passes(profile: Profile, scores: Columns, codes: np.ndarray, names: Sequence[str]) -> np.ndarray:
+def passes(profile: Profile, scores: Columns, codes: np.ndarray, names: Sequence[str],
+           total: np.ndarray | None = None) -> np.ndarray:
     """bool per candidate: every threshold of their formation met (a formation's own entry
-    replaces the default whole, as in judge())."""
-    total = stage_total(profile, scores)
+    replaces the default whole, as in judge()). TOTAL: the stage total, if already summed."""
+    total = stage_total(profile, scores) if total is None else total
     ok = np.isfinite(total)  # an invalid section score never passes
-    for code, name in enumerate(names):  # a handful of formations, each judged at once
-        limits = thresholds_for(profile, name)
-        meets = np.ones(len(total), dtype=bool)
-        for section, limit in (limits.get("sections") or {}).items():
-            meets &= np.asarray(scores[section]) >= float(limit)
-        if limits.get("total") is not None:
-            meets &= total >= float(limits["total"])
-        ok &= np.where(codes == code, meets, True)
+    limits = [thresholds_for(profile, name) for name in names]
+    columns: dict[str, np.ndarray] = {section: np.asarray(scores[section]) for section in dict.fromkeys(
+        s for lim in limits for s in (lim.get("sections") or {}))}
+    if any(lim.get("total") is not None for lim in limits):
+        columns[""] = total  # "" stands for the total: no section is called that
+    # One comparison per thresholded column, each candidate against their own formation's
+    # limit (looked up by code), instead of one pass per formation.
+    for column, values in columns.items():
+        found = [(lim.get("total") if column == "" else (lim.get("sections") or {}).get(column)) for lim in limits]
+        applies = np.array([f is not None for f in found] or [False])
+        limit = np.array([float(f) if f is not None else 0.0 for f in found] or [0.0])
+        ok &= (values >= limit[codes]) | ~applies[codes]
     return ok
 
 
@@ -116,7 +121,8 @@ def rank_within(codes: np.ndarray, keys: Sequence[tuple[np.ndarray, bool]], elig
     idx = np.flatnonzero(eligible)
     signed = [_compact(-_numeric(np.asarray(v)[idx]) if desc else _numeric(np.asarray(v)[idx])) for v, desc in keys]
     # lexsort's last key is the primary one: formation, then the keys in chain order.
-    perm = np.lexsort([*reversed(signed), _compact(codes[idx].astype(np.float64))])
+    formation = codes[idx].astype(np.int16) if len(codes) == 0 or codes.max() < 32768 else codes[idx]
+    perm = np.lexsort([*reversed(signed), formation])
     order = idx[perm]
     group = codes[order]
     n = len(order)
@@ -162,7 +168,7 @@ def rank_stage(profile: Profile, scores: Columns, formation: np.ndarray | Sequen
     formation: names, or int codes into profile.formations; vacancies: per formation name."""
     codes, names = formation_codes(formation, profile.formations)
     total = stage_total(profile, scores)
-    passed = passes(profile, scores, codes, names)
+    passed = passes(profile, scores, codes, names, total)
     chain = tie_chain(profile.ranking.get("tie_breaks") or [])
     keys = [(total, True), *[(np.asarray(scores[c]), desc) for c, desc in chain]]
     rank, order = rank_within(codes, keys, passed)
