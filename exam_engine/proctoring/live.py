@@ -138,6 +138,7 @@ def flush(app: Flask) -> int:
             rows = snapshot.rows(session, d, exam_session, now, only=candidate_ids)  # type: ignore[arg-type]
             emit(app, "progress", {"session": exam_session.code,  # type: ignore[union-attr]
                                    "server_time": snapshot.millis(now), "candidates": rows}, session_id)
+            _push_own_scores(app, session, rows, candidate_ids)
             sent += 1
         for hook in state.hooks:  # e.g. the venue scoreboard; one failing must not stop the console
             try:
@@ -145,6 +146,24 @@ def flush(app: Flask) -> int:
             except Exception:
                 log.exception("live hook %r failed", hook)
     return sent
+
+
+def _push_own_scores(app: Flask, session: Any, rows: list[dict[str, Any]], candidate_ids: set[int]) -> None:
+    """Each sitting candidate's own running total, from the rows the console just got (None
+    there when the exam does not show scores); the final one comes with `ended`."""
+    from exam_engine.delivery.socket import NAMESPACE as CANDIDATES  # the namespace imports this module
+    from exam_engine.delivery.socket import attempt_room
+
+    totals = {r["number"]: r["score"] for r in rows if r["score"] is not None and r["status"] in ("active", "paused")}
+    if not totals:
+        return
+    socketio = app.extensions["socketio"]
+    for number, attempt_id, terminal in session.execute(
+            select(Candidate.number, Attempt.id, Attempt.terminal).join(Attempt, Attempt.candidate_id == Candidate.id)
+            .where(Candidate.id.in_(list(candidate_ids)))):
+        if number in totals:
+            socketio.emit("score", {"total": totals[number]}, to=attempt_room(attempt_id, terminal),
+                          namespace=CANDIDATES)
 
 
 def _push_new_flags(app: Flask, session: Any, state: Live, changed: set[int]) -> None:

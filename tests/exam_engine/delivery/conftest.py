@@ -101,7 +101,7 @@ class Terminal(RecordsEvents):
 
     def connect(self, transports: tuple[str, ...] = ("websocket",), **kwargs: Any) -> Terminal:
         self.client = socketio.Client(reconnection=False)
-        for name in ("state", "key", "time", "ended", "error"):
+        for name in ("state", "key", "time", "ended", "error", "score"):
             self.client.on(name, self._recorder(name), namespace="/candidate")
         self.client.connect(self.url, namespaces=["/candidate"], auth={"token": self.token},
                             transports=list(transports), wait_timeout=10, **kwargs)

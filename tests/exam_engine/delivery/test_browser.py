@@ -18,6 +18,7 @@ from sqlalchemy import select
 from exam_engine.delivery.models import Attempt, Response
 from exam_engine.roster.models import Candidate
 from tests.browser_fixtures import browser, page  # noqa: F401 - fixtures
+from tests.exam_engine.delivery.test_sitting import expected_score
 
 try:
     from playwright.sync_api import expect
@@ -136,6 +137,10 @@ def test_sitting_in_the_browser(sitting, server, page, tmp_path):  # noqa: F811 
     print(f"exam screen screenshot: {shot}")
     _, responses = stored(sitting.engine, number)
     assert responses == expected
+    # The running total the server pushes once answers are stored (skd-demo shows scores).
+    total = sum(expected_score(sitting.engine, number, {h: c for h, (c, _) in expected.items()}).values())
+    expect(page.locator("#live-score-box")).to_be_visible()
+    expect(page.locator("#live-score")).to_have_text(f"{total:g}")
 
     # Reload: same item, same answers and mark, the clock continues from the server's.
     before, at = remaining_ms(page), time.monotonic()

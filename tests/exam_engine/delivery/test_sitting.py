@@ -242,3 +242,19 @@ def test_logins_and_results_are_in_the_audit_chain(sitting, terminals, cli):
     assert entries == [("login", "invalid_credentials"), ("login", "ok"), ("attempt_finished", "finished")]
     verified = cli("audit", "verify")
     assert verified.exit_code == 0 and verified.output.startswith("VALID (3 entries)")
+
+
+def test_the_candidate_sees_the_running_score_while_answering(sitting, terminals):
+    """The exam shows scores (skd-demo): after stored answers the terminal gets its own
+    running total, the same the server's keys give by hand; the final one comes with `ended`."""
+    t = logged_in(terminals, sitting)
+    t.connect().wait_for("state")
+    sitting.start()
+    t.wait_for("key")
+    choices = {0: 0, 5: 1, 10: 2}  # one item of each section
+    for seq, (h, choice) in enumerate(choices.items(), start=1):
+        assert t.call("answer", {"seq": seq, "h": h, "choice": choice}) == {"ok": True, "seq": seq}
+    expected = sum(expected_score(sitting.engine, sitting.candidates[0][0], choices).values())
+    pushed = t.matching("score", lambda s: s["total"] == expected)
+    assert pushed, t.events.get("score")
+    assert all(set(s) == {"total"} for s in t.events["score"])  # the total only: no key, no per-item marks

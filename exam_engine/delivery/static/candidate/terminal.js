@@ -764,6 +764,7 @@
       doSync(); // the status changes with the key: fetch it now
     });
     sock.on('ended', (e) => { if (gen === S.gen) handleEnded(e || {}); });
+    sock.on('score', (s) => { if (gen === S.gen) showLiveScore(s); });
   }
 
   /** A refusal shown by connect_error is over once we are connected. */
@@ -1095,6 +1096,13 @@
       if (err || !ack || typeof ack !== 'object') return; // no answer: resent at the next flush
       handleAck(e, ack);
     });
+  }
+
+  // The running total while answering (sent only when the exam shows scores).
+  function showLiveScore(s) {
+    if (!s || typeof s.total !== 'number' || !isFinite(s.total)) return;
+    $('live-score').textContent = String(Math.round(s.total * 100) / 100);
+    $('live-score-box').hidden = false;
   }
 
   function handleAck(e, ack) {
