@@ -92,13 +92,19 @@ class Proxy:
     def access_log(self) -> Path:
         return self.prefix / "access.log"
 
-    def upstreams(self, path: str) -> dict[str, list[str]]:
-        """Client address -> the `$upstream_addr` of each logged request for PATH."""
-        served: dict[str, list[str]] = {}
-        for line in self.access_log.read_text(encoding="utf-8").splitlines():
-            if f" {path}" in line:
-                served.setdefault(line.split(" ", 1)[0], []).append(line.split(" upstream=", 1)[1].split(" urt=")[0])
-        return served
+    def upstreams(self, path: str, timeout: float = 5.0) -> dict[str, list[str]]:
+        """Client address -> the `$upstream_addr` of each logged request for PATH. nginx logs a
+        request after answering it, so a line may lag the response: wait for one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            served: dict[str, list[str]] = {}
+            for line in self.access_log.read_text(encoding="utf-8").splitlines():
+                if f" {path}" in line:
+                    served.setdefault(line.split(" ", 1)[0], []).append(
+                        line.split(" upstream=", 1)[1].split(" urt=")[0])
+            if served or time.monotonic() > deadline:
+                return served
+            time.sleep(0.05)
 
     def node_at(self, address: str) -> ServerProcess:
         return next(n for n in self.nodes if f"127.0.0.1:{n.port}" == address)

@@ -111,7 +111,7 @@ def test_proctor_watches_and_acts(sitting, server, terminals, browser, page):  #
         expect(page.locator("#action-error")).to_have_attribute("data-code", "reason_required")
         page.click("#action-cancel")
         act(page, page.locator('.room-action[data-action="start_session"]'), "jadwal mulai")
-        t.wait_for("key")
+        t.wait_key()
         expect(card.locator('[data-field="status"]')).to_have_attribute("data-value", "active", timeout=LIVE)
         page.locator('.room-action[data-action="start_session"]').click()
         page.fill("#action-reason", "sekali lagi")

@@ -23,7 +23,7 @@ def test_every_acknowledged_answer_is_chained_and_tampering_is_named(engine, ser
     assert t.login(number, pin, sitting.session_pin).status_code == 200
     t.connect().wait_for("state")
     sitting.start()
-    t.wait_for("key")
+    t.wait_key()
     acks = [t.call("answer", {"seq": seq, "h": seq, "choice": 1}) for seq in range(1, 6)]
     acks.append(t.call("mark", {"seq": 6, "h": 2, "marked": True}))
     assert all(a["ok"] for a in acks)

@@ -114,6 +114,22 @@ class Terminal(RecordsEvents):
                 raise AssertionError(f"no {name!r} event within {timeout} s; got {list(self.events)}")
             return self.events[name][count - 1]
 
+    def wait_key(self, timeout: float = WAIT) -> dict[str, str]:
+        """The package key, as {"key": ...}: pushed as `key` when the session starts, or already
+        in `state` for a terminal that connects after the start (the node may release keys
+        before or after a terminal's connect: both are the protocol)."""
+        def found() -> dict[str, str] | None:
+            for state in self.events.get("state", []):
+                if isinstance(state, dict) and state.get("key"):
+                    return {"key": state["key"]}
+            keys = self.events.get("key", [])
+            return keys[0] if keys else None
+
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: found() is not None, timeout):
+                raise AssertionError(f"no key within {timeout} s; got {list(self.events)}")
+            return found()  # type: ignore[return-value]
+
     def call(self, event: str, data: Any = None) -> Any:
         assert self.client is not None
         return self.client.call(event, data, namespace="/candidate", timeout=10)

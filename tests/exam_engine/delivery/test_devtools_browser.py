@@ -172,7 +172,7 @@ def test_devtools_view_of_a_whole_sitting(sitting, server, terminals, page):  # 
     page.click('#grid .cell[data-h="12"]')
     page.click('#options .option[data-index="0"]')
     expect(page.locator("#connection")).to_have_attribute("data-pending", "0")
-    neighbour_key = neighbour.wait_for("key")["key"]
+    neighbour_key = neighbour.wait_key()["key"]
     assert neighbour.call("answer", {"seq": 1, "h": 0, "choice": 2})["ok"] is True
     page.click("#btn-finish")
     page.click("#confirm-finish")

@@ -70,7 +70,7 @@ def test_the_server_moves_the_terminal_column_by_column(sitting, terminals):
     assert waiting["group"] == {"code": "KRAEPELIN.1", "index": 0, "count": 3, "sections": ["KRAEPELIN"],
                                 "first": 0, "last": 3, "column": 0}
     sitting.start()
-    document = decrypt(package, t.wait_for("key")["key"])
+    document = decrypt(package, t.wait_key()["key"])
     form = form_of(sitting.engine, number)
 
     # The package shows the sheet, column by column, and per cell only where it sits.
@@ -149,7 +149,7 @@ def test_a_terminal_cannot_end_a_column_early(sitting, terminals):
     t = logged_in(terminals, sitting)
     t.connect().wait_for("state")
     sitting.start()
-    t.wait_for("key")
+    t.wait_key()
     refused = t.call("finish", {"seq": 1})
     assert refused == {"ok": False, "seq": 1, "code": "section_timed",
                        "message": "a Kraepelin column ends when the server moves on"}

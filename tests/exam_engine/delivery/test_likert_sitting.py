@@ -61,7 +61,7 @@ def test_the_inventory_is_scored_live_and_in_the_final_result(sitting, terminals
     package = t.package()
     t.connect().wait_for("state")
     sitting.start()
-    document = decrypt(package, t.wait_for("key")["key"])
+    document = decrypt(package, t.wait_key()["key"])
     assert [s["code"] for s in document["sections"]] == ["TWK", "TIU", "TKP", "KEPRIBADIAN"]
     kepribadian = [item for item in document["items"] if item["section"] == "KEPRIBADIAN"]
     assert len(kepribadian) == 20 and "trait" not in str(kepribadian) and "reverse" not in str(kepribadian)

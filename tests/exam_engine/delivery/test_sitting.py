@@ -51,7 +51,7 @@ def test_full_sitting(sitting, terminals):
     assert refused == {"ok": False, "seq": 1, "code": "not_started", "message": "the session has not started"}
 
     sitting.start()
-    key = t.wait_for("key")["key"]
+    key = t.wait_key()["key"]
     document = decrypt(package, key)
     assert [s["code"] for s in document["sections"]] == ["TWK", "TIU", "TKP"]
     assert len(document["items"]) == 15
@@ -120,7 +120,7 @@ def test_key_release_to_early_and_late_connectors(sitting, terminals):
     early = logged_in(terminals, sitting, 0).connect()
     assert early.wait_for("state")["key"] is None
     sitting.start()
-    early_key = early.wait_for("key")["key"]
+    early_key = early.wait_key()["key"]
     late = logged_in(terminals, sitting, 1, "T2").connect()
     late_state = late.wait_for("state")
     assert late_state["status"] == "active" and late_state["key"]
@@ -219,7 +219,7 @@ def test_a_moved_away_terminal_receives_nothing_more(sitting, terminals, cli):
     new = logged_in(terminals, sitting, 0, "T2").connect()
     new.wait_for("state")
     sitting.start()
-    assert new.wait_for("key")["key"]
+    assert new.wait_key()["key"]
     assert old.call("sync", {})["code"] == "moved"
     new.call("finish", {"seq": 1})
     new.wait_for("ended")
@@ -250,7 +250,7 @@ def test_the_candidate_sees_the_running_score_while_answering(sitting, terminals
     t = logged_in(terminals, sitting)
     t.connect().wait_for("state")
     sitting.start()
-    t.wait_for("key")
+    t.wait_key()
     choices = {0: 0, 5: 1, 10: 2}  # one item of each section
     for seq, (h, choice) in enumerate(choices.items(), start=1):
         assert t.call("answer", {"seq": seq, "h": h, "choice": choice}) == {"ok": True, "seq": seq}

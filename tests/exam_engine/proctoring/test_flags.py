@@ -52,7 +52,7 @@ def test_disconnect_and_reconnect_are_flagged(consoles, terminals, sitting, engi
 def test_disconnect_after_finishing_is_not_flagged(consoles, terminals, sitting, engine):
     sitting.start()
     t = terminals(0)
-    t.wait_for("key")
+    t.wait_key()
     assert consoles("pengawas").act("end_attempt", [sitting.candidates[0][0]], reason="done").status_code == 200
     t.wait_for("ended")
     t.client.disconnect()
@@ -65,7 +65,7 @@ def test_an_answer_burst_is_flagged_once_a_minute(consoles, terminals, sitting, 
     console.join("S1")
     sitting.start()
     t = terminals(1)
-    t.wait_for("key")
+    t.wait_key()
     for seq in range(1, 4):  # marks do not count (sent first: only answers need to fit in 3 s)
         assert t.call("mark", {"seq": seq, "h": 0, "marked": True})["ok"] is True
     for seq in range(4, 9):  # five answers: still a person
@@ -105,7 +105,7 @@ def test_copying_is_flagged_live_once_per_pair_and_reported(consoles, terminals,
     sitting.start()
     first, second = terminals(0), terminals(1)
     for t in (first, second):
-        t.wait_for("key")
+        t.wait_key()
         group = t.wait_for("state")["group"]
         for h in range(group["first"], group["last"] + 1):
             reply = t.call("answer", {"seq": h + 1, "h": h, "choice": 0})

@@ -11,11 +11,12 @@ def test_lock_refuses_events_until_unlocked_and_credits_the_time(consoles, termi
     proctor = consoles("pengawas")
     sitting.start()
     t = terminals(0)
-    t.wait_for("key")
+    t.wait_key()
     number = sitting.candidates[0][0]
     response = proctor.act("lock", [number], reason="suspicious device")
     assert response.json() == {"ok": True, "action": "lock", "applied": [number]}
-    locked = t.wait_for("time", count=2)
+    # `time` events: the key's (when the terminal connected before the release), then the lock's.
+    locked = t.matching("time", lambda e: "locked" in e)[0]
     assert locked["status"] == "paused" and locked["locked"] is True
     refused = t.call("answer", {"seq": 1, "h": 0, "choice": 0})
     assert refused["ok"] is False and refused["code"] == "locked"
@@ -26,7 +27,7 @@ def test_lock_refuses_events_until_unlocked_and_credits_the_time(consoles, termi
     assert proctor.act("lock", [number], reason="again").json()["applied"] == []
     time.sleep(1.0)
     assert proctor.act("unlock", [number], reason="checked, fine").json()["applied"] == [number]
-    unlocked = t.wait_for("time", count=3)
+    unlocked = t.matching("time", lambda e: e.get("locked") is False)[0]
     assert unlocked["status"] == "active" and unlocked["locked"] is False
     assert abs(unlocked["remaining"] - locked["remaining"]) < 500  # the locked second was credited
     assert t.call("answer", {"seq": 1, "h": 0, "choice": 0})["ok"] is True
@@ -72,7 +73,7 @@ def test_reopen_restores_the_remaining_time_for_committee_only(consoles, termina
     proctor, committee = consoles("pengawas"), consoles("panitia")
     sitting.start()
     t = terminals(0)
-    t.wait_for("key")
+    t.wait_key()
     number = sitting.candidates[0][0]
     assert t.call("answer", {"seq": 1, "h": 0, "choice": 0})["ok"] is True
     before = t.call("sync")

@@ -94,7 +94,7 @@ def test_proctor_on_node_b_sees_node_a_and_candidates_resume_on_b(engine, sittin
         acked[number][seq] = (h, choice)
 
     for terminal, number in zip(terminals, numbers):
-        terminal.wait_for("key")  # released by a ticker on either node, through Redis
+        terminal.wait_key()  # released by a ticker on either node, through Redis
         for seq in range(1, 6):
             answer(terminal, number, seq, seq - 1, seq % 4)
     wait_room(console, snapshot, lambda v: all(v[n]["answered"] == 5 for n in numbers),

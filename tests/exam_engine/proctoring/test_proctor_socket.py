@@ -48,7 +48,7 @@ def test_answers_reach_the_console_within_a_second_or_two(consoles, terminals, s
     console.join("S1")
     sitting.start()
     t = terminals(0)
-    t.wait_for("key")
+    t.wait_key()
     number = sitting.candidates[0][0]
     connected = console.wait_for("progress", lambda e: any(c["number"] == number and c["connected"]
                                                            for c in e["candidates"]))

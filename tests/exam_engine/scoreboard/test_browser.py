@@ -21,7 +21,7 @@ def test_the_projected_board_updates_live(engine, server, consoles, terminals, s
     expect(page.locator("#rows tr")).to_have_count(4)
     sitting.start()
     t = terminals(2)
-    t.wait_for("key")
+    t.wait_key()
     number = sitting.candidates[2][0]
     row = page.locator(f'#rows tr[data-number="{number}"]')
     expect(row).to_have_attribute("data-status", "active")

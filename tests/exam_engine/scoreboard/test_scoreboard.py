@@ -68,7 +68,7 @@ def test_the_board_follows_answers_live_and_shows_the_final_result(engine, serve
     assert [r["status"] for r in joined["rows"]] == ["absent"] * 4
     sitting.start()
     t = terminals(0)
-    t.wait_for("key")
+    t.wait_key()
     number = sitting.candidates[0][0]
     # A TKP item scores 1 to 5 whichever option is chosen: the total must rise with each.
     tkp = [h for h, entry in enumerate(form_entries(engine, number)) if entry["section"] == "TKP"]
