@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -71,6 +71,16 @@ def make_engine(url: str, busy_timeout_ms: int = 10_000) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def hold_sqlite_write_lock(session: Session) -> None:
+    """On SQLite, open the real transaction (and take the database's single write lock) now.
+
+    pysqlite opens a transaction only at the first data-changing statement, so a SAVEPOINT
+    issued before any write would open it instead, and releasing that savepoint would commit
+    on its own, even if the outer transaction then rolled back. Other databases: nothing."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE heartbeats SET node = node WHERE 1 = 0"))
 
 
 class Database:

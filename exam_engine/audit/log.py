@@ -7,12 +7,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from exam_engine.audit.models import GENESIS, AuditEntry
-from exam_engine.db import utcnow
+from exam_engine.db import hold_sqlite_write_lock, utcnow
 from exam_engine.vault import Vault
 
 MAX_TRIES = 100
@@ -39,16 +39,6 @@ class AuditBusy(Exception):
     """Other writers kept winning the race for the next sequence number."""
 
 
-def _hold_sqlite_write_lock(session: Session) -> None:
-    """On SQLite, take the database's single write lock before reading the newest entry.
-
-    pysqlite opens a transaction only at the first data-changing statement, so without
-    this a SAVEPOINT would open it instead, and releasing the savepoint would commit the
-    entry on its own, even if the caller's transaction then rolled back."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE audit_entries SET id = id WHERE 1 = 0"))
-
-
 def append(session: Session, vault: Vault, kind: str, actor: str, subject: str, **payload: Any) -> AuditEntry:
     """Chain a new entry after the newest one; commits with the caller's transaction.
 
@@ -59,7 +49,7 @@ def append(session: Session, vault: Vault, kind: str, actor: str, subject: str, 
     # gives back (tuples become lists; a datetime or NaN fails here, not at verify time).
     clean: dict[str, Any] = json.loads(canonical_json(payload))
     key = vault.subkey("audit")
-    _hold_sqlite_write_lock(session)
+    hold_sqlite_write_lock(session)  # before reading the newest entry: appends serialise
     for _ in range(MAX_TRIES):
         # FOR UPDATE makes a PostgreSQL appender wait for the one in flight; the primary
         # key catches whatever race is left.

@@ -167,7 +167,7 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
         elif attempt.status == "active" and clock.expired(attempt, now):
             acks.append(None)
         elif b.event.kind == NAVIGATE:
-            acks.append(_navigate(session, attempt, b.event.handle, shapes))
+            acks.append(navigate(session, attempt, b.event.handle, shapes))
         else:
             try:
                 stored = _apply(session, attempt, b.event, now, shapes, known, current, writes)
@@ -178,7 +178,7 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
     return acks, attempts
 
 
-def _navigate(session: Session, attempt: Attempt, handle: int, shapes: FormShapes) -> dict[str, Any]:
+def navigate(session: Session, attempt: Attempt, handle: int, shapes: FormShapes) -> dict[str, Any]:
     """The item on screen, for resume and the proctor: no event, no seq."""
     if handle >= len(shapes.get(session, attempt.form_id).letters):
         return {"ok": False, "code": "bad_handle", "message": "no such item"}

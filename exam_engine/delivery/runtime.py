@@ -19,10 +19,10 @@ from exam_engine.delivery.tokens import CandidateTokens
 from exam_engine.delivery.writer import GroupWriter, Job
 from exam_engine.proctoring.flags import BurstWatch
 from exam_engine.scoring.keys import KeyCache
+from question_bank.service import item_content
 
 #: The group writer's bulk kind for candidate events.
 ANSWERS = "answers"
-from question_bank.service import item_content
 
 
 @dataclass

@@ -96,8 +96,7 @@ class CandidateNamespace(Namespace):
             attempt = session.get(Attempt, connection[0], with_for_update=True)
             if attempt is None or attempt.terminal != connection[1]:
                 # Answered, not disconnected: the old terminal must learn why.
-                return {"ok": False, "seq": seq, "code": "moved",
-                        "message": "the attempt moved to another workstation"}, None
+                return {"ok": False, "seq": seq, **responses.MOVED}, None
             now = d.now()
             if attempt.status == "active" and clock.expired(attempt, now):
                 # The ticker may not have run yet: the deadline is enforced here too.
@@ -153,10 +152,7 @@ class CandidateNamespace(Namespace):
             return {"ok": False, "code": "bad_handle", "message": "h: expected a handle"}
 
         def work(d: Delivery, session: Session, attempt: Attempt) -> Outcome:
-            if handle >= len(d.shapes.get(session, attempt.form_id).letters):
-                raise responses.Refused("bad_handle", "no such item")
-            attempt.position = handle
-            return {"ok": True}, None
+            return responses.navigate(session, attempt, handle, d.shapes), None
 
         return self._with_attempt(work, event=responses.navigation(handle))
 
@@ -197,5 +193,5 @@ class CandidateNamespace(Namespace):
         with d.engine.db.session() as session:
             attempt = session.get(Attempt, connection[0])
             if attempt is None or attempt.terminal != connection[1]:
-                return {"ok": False, "code": "moved", "message": "the attempt moved to another workstation"}
+                return {"ok": False, **responses.MOVED}
             return attempts.state(session, d.engine.vault, attempt, d.now())

@@ -24,10 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from exam_engine.db import Database
+from exam_engine.db import Database, hold_sqlite_write_lock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,10 +101,7 @@ class GroupWriter:
 
     def _commit(self, batch: list[_Job[Any]]) -> None:
         with self.db.transaction() as session:
-            if session.get_bind().dialect.name == "sqlite":
-                # Open the real transaction first: pysqlite defers BEGIN to the first write, and
-                # releasing a savepoint opened outside a transaction would commit it on its own.
-                session.execute(text("UPDATE heartbeats SET node = node WHERE 1 = 0"))
+            hold_sqlite_write_lock(session)  # every job runs in a savepoint
             entries = journal(session)
             start = 0
             while start < len(batch):

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from exam_engine.delivery.models import Attempt
+from exam_engine.delivery.responses import MOVED
 from exam_engine.delivery.runtime import delivery
 from exam_engine.proctoring import snapshot
 from exam_engine.proctoring.flags import raise_flag
@@ -68,7 +69,7 @@ def report_focus(connection: tuple[int, str], kind: Any) -> dict[str, Any]:
     with d.engine.db.transaction() as session:
         attempt = session.get(Attempt, attempt_id)
         if attempt is None or attempt.terminal != terminal:  # a moved-away terminal proves nothing
-            return {"ok": False, "code": "moved", "message": "the attempt moved to another workstation"}
+            return {"ok": False, **MOVED}
         candidate = session.get(Candidate, attempt.candidate_id)
         flag = raise_flag(session, candidate, FOCUS_KINDS[kind], reported=kind, terminal=terminal)  # type: ignore[arg-type]
         session.flush()
