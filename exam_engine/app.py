@@ -16,6 +16,7 @@ MAX_MESSAGE_BYTES = 64 * 1024
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    from exam_engine import staff_assets
     from exam_engine.accounts import views as staff_views
     from exam_engine.committee import views as committee_views
     from exam_engine.delivery import views as candidate_views
@@ -48,6 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     scoreboard_views.register(app, socketio)  # blueprint, /scoreboard namespace, live hook
     app.register_blueprint(console_views.bp)
     app.register_blueprint(committee_views.bp)
+    app.register_blueprint(staff_assets.bp)  # staff.js/staff.css shared by the two staff pages
 
     @app.get("/")
     def index() -> Any:

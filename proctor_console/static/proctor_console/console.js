@@ -1,5 +1,6 @@
 /*
  * exam-engine proctor console. Plain JS, no build step; text from the `proctor.` catalogue keys.
+ * Shared staff-page helpers (catalogue, fetch, notice, login form) come from staff.js (window.Staff).
  *
  * Data: GET /staff/api/me (401: log in), POST /staff/api/login, GET /staff/api/sessions;
  * the /proctor Socket.IO namespace: `join` {session} -> snapshot ack, then `progress`
@@ -38,9 +39,13 @@
     ['score', 'proctor.card.score'],
   ];
 
+  const { $, setText, show, el, formError: showFormError } = window.Staff;
   const body = document.body;
   const BASE = (body.dataset.base || '').replace(/\/+$/, '');
-  const MESSAGES = readJsonIsland('messages');
+  const I18N = Staff.catalogue(Staff.readJsonIsland('messages'));
+  const { t, has: hasMessage } = I18N;
+  const errorText = Staff.errorText(I18N, 'proctor');
+  const api = Staff.apiClient(BASE);
 
   const S = {
     user: null,
@@ -51,49 +56,7 @@
     sending: false,
   };
 
-  // ---------------------------------------------------------------- helpers
-  function $(id) { return document.getElementById(id); }
-
-  function readJsonIsland(id) {
-    const el = document.getElementById(id);
-    try {
-      const v = JSON.parse((el && el.textContent) || '{}');
-      return v && typeof v === 'object' ? v : {};
-    } catch (e) {
-      return {};
-    }
-  }
-
-  function hasMessage(key) { return Object.prototype.hasOwnProperty.call(MESSAGES, key); }
-
-  /** Catalogue lookup with {name} placeholders. A missing key shows itself. */
-  function t(key, params) {
-    let s = hasMessage(key) ? String(MESSAGES[key]) : key;
-    if (params) {
-      s = s.replace(/\{(\w+)\}/g, (m, name) =>
-        Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m);
-    }
-    return s;
-  }
-
-  function setText(el, text) {
-    const s = text == null ? '' : String(text);
-    if (el && el.textContent !== s) el.textContent = s;
-  }
-  function show(el, visible) { if (el) el.hidden = !visible; }
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text != null) e.textContent = text;
-    return e;
-  }
-
-  function errorText(code, message, params) {
-    const key = 'proctor.error.' + code;
-    if (code && hasMessage(key)) return t(key, params);
-    return t('proctor.error.unknown', { code: message || code || '?' });
-  }
-
+  // ---------------------------------------------------------------- helpers (the rest: staff.js)
   function flagLabel(kind) {
     const key = 'proctor.flag.kind.' + kind;
     return hasMessage(key) ? t(key) : String(kind);
@@ -115,51 +78,9 @@
     return h > 0 ? h + ':' + p(m) + ':' + p(s) : p(m) + ':' + p(s);
   }
 
-  async function api(method, path, payload) {
-    let resp;
-    try {
-      resp = await fetch(BASE + path, {
-        method: method,
-        headers: payload === undefined ? { Accept: 'application/json' }
-          : { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: payload === undefined ? undefined : JSON.stringify(payload),
-        credentials: 'same-origin',
-        cache: 'no-store',
-      });
-    } catch (e) {
-      return { ok: false, status: 0, data: null, code: 'network', message: '' };
-    }
-    let data = null;
-    try { data = await resp.json(); } catch (e) { data = null; }
-    const err = (data && data.error) || {};
-    return {
-      ok: resp.ok, status: resp.status, data: data, headers: resp.headers,
-      code: resp.ok ? null : (typeof err.code === 'string' ? err.code : 'HTTP ' + resp.status),
-      message: typeof err.message === 'string' ? err.message : '',
-    };
-  }
-
   // ---------------------------------------------------------------- notices
-  let noticeTimer = null;
-  function showNotice(text, code) {
-    setText($('notice-text'), text);
-    $('notice').dataset.code = code || '';
-    show($('notice'), true);
-    clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(hideNotice, 10000);
-  }
-  function hideNotice() {
-    clearTimeout(noticeTimer);
-    show($('notice'), false);
-    $('notice').dataset.code = '';
-  }
-
-  function showFormError(id, code, text) {
-    const e = $(id);
-    e.dataset.code = code || '';
-    setText(e, text || '');
-    show(e, !!text);
-  }
+  const showNotice = Staff.notice;
+  const hideNotice = Staff.hideNotice;
 
   // ---------------------------------------------------------------- screens
   const SCREENS = ['login', 'picker', 'room'];
@@ -187,34 +108,9 @@
     (u.value ? $('staff-login-password') : u).focus();
   }
 
-  async function submitLogin(ev) {
-    ev.preventDefault();
-    const username = $('staff-login-username').value.trim();
-    const password = $('staff-login-password').value;
-    if (!username || !password) {
-      showFormError('staff-login-error', 'required', t('proctor.login.required'));
-      return;
-    }
-    const btn = $('staff-login-submit');
-    btn.disabled = true;
-    setText(btn, t('proctor.login.submitting'));
-    const r = await api('POST', '/staff/api/login', { username: username, password: password });
-    btn.disabled = false;
-    setText(btn, t('proctor.login.submit'));
-    $('staff-login-password').value = '';
-    if (r.ok && r.data && r.data.user) {
-      showFormError('staff-login-error', '', '');
-      signedIn(r.data.user);
-      return;
-    }
-    let params;
-    if (r.code === 'rate_limited') {
-      let secs = Number(r.headers && r.headers.get('Retry-After'));
-      if (!Number.isFinite(secs) || secs <= 0) secs = 30;
-      params = { seconds: Math.ceil(secs) };
-    }
-    showFormError('staff-login-error', r.code, errorText(r.code, r.message, params));
-  }
+  const submitLogin = Staff.loginHandler({
+    i18n: I18N, prefix: 'proctor', api: api, errorText: errorText, signedIn: signedIn, clearPassword: true,
+  });
 
   async function logout() {
     leaveRoom();

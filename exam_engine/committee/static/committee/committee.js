@@ -1,5 +1,6 @@
 /*
  * exam-engine committee page. Plain JS, no build step; text from the `committee.` catalogue keys.
+ * Shared staff-page helpers (catalogue, fetch, notice, login form) come from staff.js (window.Staff).
  *
  * Data: GET /staff/api/me (401: log in), POST /staff/api/login, POST /staff/api/logout;
  * GET /committee/api/sessions; GET /committee/api/sessions/<code>/results (polled every
@@ -31,49 +32,17 @@
   'use strict';
 
   const POLL_MS = 3000;
+  const { $, setText, show, el, formError, notice } = window.Staff;
   const body = document.body;
   const BASE = (body.dataset.base || '').replace(/\/+$/, '');
   const LANG = body.dataset.lang || 'id';
-  const MESSAGES = readJsonIsland('messages');
+  const I18N = Staff.catalogue(Staff.readJsonIsland('messages'));
+  const { t, has } = I18N;
+  const errorText = Staff.errorText(I18N, 'committee');
+  const api = Staff.apiClient(BASE);
   const S = { user: null, code: null, data: null, timer: null, loading: false, chartUrl: null };
 
-  // ---------------------------------------------------------------- helpers
-  function $(id) { return document.getElementById(id); }
-
-  function readJsonIsland(id) {
-    const e = document.getElementById(id);
-    try {
-      const v = JSON.parse((e && e.textContent) || '{}');
-      return v && typeof v === 'object' ? v : {};
-    } catch (err) {
-      return {};
-    }
-  }
-
-  function has(key) { return Object.prototype.hasOwnProperty.call(MESSAGES, key); }
-
-  /** Catalogue lookup with {name} placeholders. A missing key shows itself. */
-  function t(key, params) {
-    let s = has(key) ? String(MESSAGES[key]) : key;
-    if (params) {
-      s = s.replace(/\{(\w+)\}/g, (m, name) =>
-        Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m);
-    }
-    return s;
-  }
-
-  function setText(e, text) {
-    const s = text == null ? '' : String(text);
-    if (e && e.textContent !== s) e.textContent = s;
-  }
-  function show(e, visible) { if (e) e.hidden = !visible; }
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text != null) e.textContent = text;
-    return e;
-  }
-
+  // ---------------------------------------------------------------- helpers (the rest: staff.js)
   function num(value, digits) {
     if (value == null) return t('committee.none');
     const n = Number(value);
@@ -81,38 +50,8 @@
     return Number.isInteger(n) ? n.toLocaleString(LANG) : n.toLocaleString(LANG, { maximumFractionDigits: 2 });
   }
 
-  function errorText(code, message) {
-    const key = 'committee.error.' + code;
-    if (code && has(key)) return t(key, { message: message || '' });
-    return t('committee.error.unknown', { code: message || code || '?' });
-  }
-
   function sessionPath(suffix) {
     return '/committee/api/sessions/' + encodeURIComponent(S.code) + suffix;
-  }
-
-  async function api(method, path, payload) {
-    let resp;
-    try {
-      resp = await fetch(BASE + path, {
-        method: method,
-        headers: payload === undefined ? { Accept: 'application/json' }
-          : { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: payload === undefined ? undefined : JSON.stringify(payload),
-        credentials: 'same-origin',
-        cache: 'no-store',
-      });
-    } catch (err) {
-      return { ok: false, status: 0, data: null, code: 'network', message: '' };
-    }
-    let data = null;
-    try { data = await resp.json(); } catch (err) { data = null; }
-    const e = (data && data.error) || {};
-    return {
-      ok: resp.ok, status: resp.status, data: data,
-      code: resp.ok ? null : (typeof e.code === 'string' ? e.code : 'HTTP ' + resp.status),
-      message: typeof e.message === 'string' ? e.message : '',
-    };
   }
 
   /** 401 anywhere means the login ended: back to the login form. True when handled. */
@@ -123,22 +62,6 @@
     showLogin();
     formError('staff-login-error', 'login_required', errorText('login_required'));
     return true;
-  }
-
-  let noticeTimer = null;
-  function notice(text, code) {
-    setText($('notice-text'), text);
-    $('notice').dataset.code = code || '';
-    show($('notice'), true);
-    clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => { show($('notice'), false); $('notice').dataset.code = ''; }, 10000);
-  }
-
-  function formError(id, code, text) {
-    const e = $(id);
-    e.dataset.code = code || '';
-    setText(e, text || '');
-    show(e, !!text);
   }
 
   // ---------------------------------------------------------------- screens
@@ -163,25 +86,9 @@
     $('staff-login-username').focus();
   }
 
-  async function submitLogin(ev) {
-    ev.preventDefault();
-    const username = $('staff-login-username').value.trim();
-    const password = $('staff-login-password').value;
-    if (!username || !password) {
-      formError('staff-login-error', 'required', t('committee.login.required'));
-      return;
-    }
-    const btn = $('staff-login-submit');
-    btn.disabled = true;
-    const r = await api('POST', '/staff/api/login', { username: username, password: password });
-    btn.disabled = false;
-    if (!r.ok) {
-      formError('staff-login-error', r.code, errorText(r.code, r.message));
-      return;
-    }
-    formError('staff-login-error', '', '');
-    await signedIn(r.data.user);
-  }
+  const submitLogin = Staff.loginHandler({
+    i18n: I18N, prefix: 'committee', api: api, errorText: errorText, signedIn: signedIn,
+  });
 
   async function signedIn(user) {
     S.user = user;
