@@ -20,6 +20,7 @@ import asyncio
 import os
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -195,18 +196,40 @@ async def closed_loop(clients: list[SimulatedCandidate], picks: list[Pick], seco
     return sum(counts), loop.time() - began
 
 
+@asynccontextmanager
+async def profiled(row: Row, phase: str, args: argparse.Namespace) -> AsyncIterator[None]:
+    """With --py-spy DIR: py-spy records the worker during one phase (raw folded stacks)."""
+    workers = _children(row.pid) if args.py_spy and row.pid is not None else []
+    spy = None
+    if workers:
+        out = Path(args.py_spy) / f"{row.server}-{row.n}-{phase}.txt"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        spy = subprocess.Popen([shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"), "record",
+                                "-p", str(workers[0]), "-f", "raw", "--nonblocking", "-o", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            await asyncio.to_thread(spy.wait, 30)
+
+
 async def measure(row: Row, clients: list[SimulatedCandidate], picks: list[Pick], args: argparse.Namespace) -> None:
     # What N idle connections (and the node's timers) cost before any answer: the baseline of the CPU figures.
     cpu, began = row.cpu(), time.monotonic()
-    await asyncio.sleep(args.idle_seconds)
+    async with profiled(row, "idle", args):
+        await asyncio.sleep(args.idle_seconds)
     row.idle_cpu = (row.cpu() - cpu) / (time.monotonic() - began)
     for c in clients:
         c.start_sending()
-    row.open_ms, row.late = await open_loop(clients, picks, args.rate, args.duration, args.seed)
+    async with profiled(row, "open", args):
+        row.open_ms, row.late = await open_loop(clients, picks, args.rate, args.duration, args.seed)
     senders = min(args.senders, len(clients))
     for run in range(args.closed_runs):
         cpu = row.cpu()
-        acks, seconds = await closed_loop(clients[:senders], picks[:senders], args.closed_seconds, args.seed + run)
+        async with profiled(row, f"closed{run}", args):
+            acks, seconds = await closed_loop(clients[:senders], picks[:senders], args.closed_seconds, args.seed + run)
         row.closed.append(acks / seconds)
         row.closed_cpu_ms.append((row.cpu() - cpu) * 1000 / max(acks, 1))
 
@@ -231,7 +254,10 @@ def run_engine(db: str, n: int, args: argparse.Namespace) -> Row:
         stack.callback(engine.db.dispose)
         upgrade(engine.db)
         sitting = prepare_sitting(engine, n)
-        server = ServerProcess(work, env={**server_env(engine), "EXAM_ENGINE_LOG_LEVEL": "warning"})
+        # GEVENT_* pass through: GEVENT_MONITOR_THREAD_ENABLE=1 GEVENT_MAX_BLOCKING_TIME=0.03 logs
+        # every greenlet that holds the hub longer, with its stack (see --keep).
+        server = ServerProcess(work, env={**server_env(engine), "EXAM_ENGINE_LOG_LEVEL": "warning",
+                                          **{k: v for k, v in os.environ.items() if k.startswith("GEVENT_")}})
         server.start()
         stack.callback(server.stop)
         assert server.process is not None
@@ -252,7 +278,7 @@ def run_engine(db: str, n: int, args: argparse.Namespace) -> Row:
         row.errors += [f"{len(outcome.checks.scores_failed)} score check(s) failed"] * bool(outcome.checks.scores_failed)
         row.errors += [f"{r.number}: {e}" for r in outcome.records for e in r.errors][:5]
         row.errors += [f"{r.number}: refused seq {s}: {code}" for r in outcome.records for s, code in r.refused][:5]
-    if row.errors or row.lost:
+    if row.errors or row.lost or args.keep:
         print(f"  kept for inspection (server log inside): {work}")
     else:
         shutil.rmtree(work, ignore_errors=True)
@@ -382,6 +408,8 @@ def main() -> None:
     ap.add_argument("--key-timeout", type=float, default=60.0)
     ap.add_argument("--no-echo", action="store_true", help="skip the echo ceiling")
     ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--keep", action="store_true", help="keep each run's instance folder (server log inside)")
+    ap.add_argument("--py-spy", metavar="DIR", help="record the worker with py-spy per phase into DIR (idle, open, closed)")
     args = ap.parse_args()
     sizes = [int(n) for n in args.candidates.split(",") if n.strip()]
     dbs = [d.strip() for d in args.db.split(",") if d.strip()]
