@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from exam_engine.delivery.models import Attempt, Response
 from exam_engine.delivery.runtime import delivery
+from exam_engine.offload import blocking
 from exam_engine.proctoring.copying import BLANK, DEFAULT_THRESHOLD, SuspectPair, detect_copying
 from exam_engine.proctoring.flags import raise_flag
 from exam_engine.proctoring.models import Flag
@@ -32,6 +33,7 @@ from question_bank.forms import Form
 
 log = logging.getLogger(__name__)
 KIND = "copying_suspected"
+SLICE = 5000  # response rows read between two yields
 
 
 def threshold() -> float:
@@ -57,12 +59,16 @@ class Matrix:
     present: np.ndarray
 
 
-def session_matrix(session: Session, keys: Callable[[int], tuple[int, Any]], session_id: int) -> Matrix:
+def session_matrix(session: Session, keys: Callable[[int], tuple[int, Any]], session_id: int,
+                   pause: Callable[[], None] = lambda: None) -> Matrix:
+    """PAUSE runs between slices of the response rows (a room of 2,000 has ~200,000): the live
+    scan passes a cooperative yield, so reading the room never holds the node for long."""
     found = session.execute(select(Attempt.id, Attempt.form_id, Candidate.id, Candidate.number)
                             .join(Candidate, Candidate.id == Attempt.candidate_id)
                             .where(Attempt.session_id == session_id, Attempt.status != "waiting")
                             .order_by(Candidate.number)).all()
-    forms = {f.id: f.items for f in session.scalars(select(Form).where(Form.id.in_([r[1] for r in found])))}
+    forms = {f.id: f.items for f in session.scalars(select(Form).where(Form.id.in_({r[1] for r in found})))}
+    pause()
     # Bank items only: generated cells (a Kraepelin sheet) have no item, and no one's to copy.
     forms = {fid: [e if e.get("item") is not None else None for e in items] for fid, items in forms.items()}
     columns: dict[int, int] = {}
@@ -70,29 +76,42 @@ def session_matrix(session: Session, keys: Callable[[int], tuple[int, Any]], ses
         for entry in forms[row[1]]:
             if entry is not None:
                 columns.setdefault(entry["item"], len(columns))
+    # per form: handle -> matrix column (-1 for generated cells)
+    column_of = {fid: np.array([-1 if e is None else columns[e["item"]] for e in items] or [-1], dtype=np.int64)
+                 for fid, items in forms.items()}
     responses = np.full((len(found), len(columns)), BLANK, dtype=np.int8)
     present = np.zeros(responses.shape, dtype=bool)
-    row_of = {}
+    row_of: dict[int, tuple[int, np.ndarray]] = {}
     for i, (attempt_id, form_id, _, _) in enumerate(found):
-        row_of[attempt_id] = (i, forms[form_id])
-        present[i, [columns[e["item"]] for e in forms[form_id] if e is not None]] = True
-    for attempt_id, handle, option in session.execute(
-            select(Response.attempt_id, Response.handle, Response.option)
-            .where(Response.attempt_id.in_(list(row_of)), Response.option.is_not(None))):
-        i, items = row_of[attempt_id]
-        if items[handle] is not None:
-            responses[i, columns[items[handle]["item"]]] = ord(option) - ord("A")
+        row_of[attempt_id] = (i, column_of[form_id])
+        cols = column_of[form_id]
+        present[i, cols[cols >= 0]] = True
+    pause()
+    rows = session.execute(select(Response.attempt_id, Response.handle, Response.option)
+                           .where(Response.attempt_id.in_(list(row_of)), Response.option.is_not(None))
+                           .execution_options(yield_per=SLICE))
+    for part in rows.partitions():
+        for attempt_id, handle, option in part:
+            i, cols = row_of[attempt_id]
+            if 0 <= handle < len(cols) and cols[handle] >= 0:
+                responses[i, cols[handle]] = ord(option) - ord("A")
+        pause()
     correct = np.array([keys(pk)[0] for pk in columns], dtype=np.int64)
     return Matrix([r[2] for r in found], [r[3] for r in found], responses, correct, present)
+
+
+def find_pairs(m: Matrix, z: float | None = None) -> list[SuspectPair]:
+    """The pairs above the threshold: pure numpy on the matrix, safe to run in another thread."""
+    if len(m.numbers) < 2 or m.responses.shape[1] == 0:
+        return []
+    return detect_copying(m.responses, m.correct, m.present, threshold=threshold() if z is None else z,
+                          min_shared=min_shared())
 
 
 def suspect_pairs(session: Session, keys: Callable[[int], tuple[int, Any]], session_id: int,
                   z: float | None = None) -> tuple[Matrix, list[SuspectPair]]:
     m = session_matrix(session, keys, session_id)
-    if len(m.numbers) < 2 or m.responses.shape[1] == 0:
-        return m, []
-    return m, detect_copying(m.responses, m.correct, m.present, threshold=threshold() if z is None else z,
-                             min_shared=min_shared())
+    return m, find_pairs(m, z)
 
 
 def evidence(m: Matrix, pair: SuspectPair, other: int) -> dict[str, Any]:
@@ -100,9 +119,8 @@ def evidence(m: Matrix, pair: SuspectPair, other: int) -> dict[str, Any]:
             "expected_wrong": round(pair.expected_wrong, 2), "identical": pair.identical, "shared": pair.shared}
 
 
-def flag_new_pairs(session: Session, keys: Callable[[int], tuple[int, Any]], session_id: int) -> int:
+def flag_new_pairs(session: Session, session_id: int, m: Matrix, pairs: list[SuspectPair]) -> int:
     """Raise flags for pairs not flagged before (in this session, by any node); returns how many pairs."""
-    m, pairs = suspect_pairs(session, keys, session_id)
     known = {(f.candidate_id, f.evidence.get("other"))
              for f in session.scalars(select(Flag).where(Flag.session_id == session_id, Flag.kind == KIND))}
     new = 0
@@ -120,8 +138,11 @@ _last: dict[int, float] = {}  # session id -> monotonic time of its last scan on
 
 
 def scan(app: Flask, session: Session, by_session: dict[int, set[int]]) -> None:
-    """The live hook: sessions with changes, each at most once per interval."""
+    """The live hook: sessions with changes, each at most once per interval. The room is read
+    in slices with yields between them and the analysis (seconds of numpy for 2,000) runs in a
+    native thread, so answers keep being acknowledged meanwhile."""
     d, now = delivery(app), time.monotonic()
+    socketio = app.extensions["socketio"]
     for session_id in by_session:
         if now - _last.get(session_id, -np.inf) < interval():
             continue
@@ -129,5 +150,8 @@ def scan(app: Flask, session: Session, by_session: dict[int, set[int]]) -> None:
         if exam_session is None or exam_session.started_at is None:
             continue
         _last[session_id] = now
-        with d.engine.db.transaction() as tx:
-            flag_new_pairs(tx, d.keys, session_id)
+        m = session_matrix(session, d.keys, session_id, pause=lambda: socketio.sleep(0))
+        pairs = blocking(find_pairs, m)
+        if pairs:
+            with d.engine.db.transaction() as tx:
+                flag_new_pairs(tx, session_id, m, pairs)

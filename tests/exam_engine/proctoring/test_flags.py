@@ -137,3 +137,19 @@ def test_copying_is_flagged_live_once_per_pair_and_reported(consoles, terminals,
     missing = CliRunner().invoke(main, ["--instance", str(engine.settings.instance_path), "proctor", "copying",
                                         "--session", "NOPE"])
     assert missing.exit_code == 1 and "no session 'NOPE'" in missing.output
+    # The live scan reads the room in slices with a yield between them: the same matrix.
+    from exam_engine.proctoring import live_copying
+    from exam_engine.scheduling.models import ExamSession
+
+    def key_of(item_id: int) -> tuple[int, None]:
+        return 0, None
+
+    pauses: list[int] = []
+    with engine.db.session() as s:
+        session_id = s.scalar(select(ExamSession.id).where(ExamSession.code == "S1"))
+        whole = live_copying.session_matrix(s, key_of, session_id)
+        monkeypatch.setattr(live_copying, "SLICE", 3)
+        sliced = live_copying.session_matrix(s, key_of, session_id, pause=lambda: pauses.append(1))
+    assert (whole.responses >= 0).sum() == 30  # 15 items each; the changed answer replaced the first
+    assert (sliced.responses == whole.responses).all() and (sliced.present == whole.present).all()
+    assert len(pauses) >= 30 // 3
