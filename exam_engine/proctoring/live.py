@@ -1,6 +1,7 @@
 """Live console updates, coalesced: candidate events only mark their attempt as changed; a
-background flush every half second sends one `progress` event per session room with the
-changed rows. A room of 500 answering at once costs two events a second, not thousands.
+background flush every half second sends `progress` events per session room with the changed
+rows, CHUNK candidates per event with a yield between them. A room of 500 answering at once
+costs a few events a second, not thousands, and never holds the node for long.
 
 With several nodes, each pushes what it stored; connection state comes from the presence
 table, so every node's console sees terminals connected anywhere."""
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/proctor"
 INTERVAL = 0.5
 MAX_SHARE = 0.1  # of the node's time for live pushes, at most
+CHUNK = 25  # candidates per `progress` event; the node serves answers between two
 #: What a terminal reports -> the flag kind the proctor sees.
 FOCUS_KINDS = {"blur": "focus_lost", "hidden": "page_hidden", "fullscreen_exit": "fullscreen_exit"}
 
@@ -43,6 +45,7 @@ class Live:
     last_flag: int = 0  # newest flag already pushed (flags raised anywhere: login, moves...)
     pushed: set[int] = field(default_factory=set)  # flags pushed at once, not to push twice
     seen: set[int] = field(default_factory=set)  # attempts that connected to this node
+    busy: float = 0.0  # seconds the last round held the node, its yields to other work left out
     #: Called after each round's pushes with (app, db session, session id -> changed candidate ids).
     hooks: list[Callable[[Flask, Any, dict[int, set[int]]], None]] = field(default_factory=list)
 
@@ -118,8 +121,30 @@ def disconnected(connection: tuple[int, str], reason: Any = None) -> None:
 
 
 def flush(app: Flask) -> int:
-    """One round: returns the number of `progress` events sent."""
-    state, d = live(app), delivery(app)
+    """One round: returns the number of `progress` events sent; `busy` says how long it held the node."""
+    state, watch = live(app), _Stopwatch(app.extensions["socketio"])
+    try:
+        return _round(app, state, delivery(app), watch.pause)
+    finally:
+        state.busy = watch.busy()
+
+
+class _Stopwatch:
+    """A round's own time: wall time less its yields to other work."""
+
+    def __init__(self, socketio: Any) -> None:
+        self.socketio, self.began, self.paused = socketio, time.monotonic(), 0.0
+
+    def pause(self) -> None:
+        began = time.monotonic()
+        self.socketio.sleep(0)
+        self.paused += time.monotonic() - began
+
+    def busy(self) -> float:
+        return time.monotonic() - self.began - self.paused
+
+
+def _round(app: Flask, state: Live, d: Any, pause: Callable[[], None]) -> int:
     sent = 0
     with d.engine.db.session() as session:
         # Connects and disconnects on any node, and a dead node's terminals going dark.
@@ -136,16 +161,22 @@ def flush(app: Flask) -> int:
         now = d.now()
         for session_id, candidate_ids in by_session.items():
             exam_session = session.get(ExamSession, session_id)
-            rows = snapshot.rows(session, d, exam_session, now, only=candidate_ids)  # type: ignore[arg-type]
-            emit(app, "progress", {"session": exam_session.code,  # type: ignore[union-attr]
-                                   "server_time": snapshot.millis(now), "candidates": rows}, session_id)
-            _push_own_scores(app, session, rows, candidate_ids)
-            sent += 1
-        for hook in state.hooks:  # e.g. the venue scoreboard; one failing must not stop the console
-            try:
-                hook(app, session, by_session)
-            except Exception:
-                log.exception("live hook %r failed", hook)
+            ordered = sorted(candidate_ids)
+            # In slices with a yield between them: a round of a thousand changed candidates
+            # must not hold every acknowledgement of the node until it is done.
+            for chunk in (ordered[i:i + CHUNK] for i in range(0, len(ordered), CHUNK)):
+                rows = snapshot.rows(session, d, exam_session, now, only=chunk,  # type: ignore[arg-type]
+                                     connected=connected)
+                emit(app, "progress", {"session": exam_session.code,  # type: ignore[union-attr]
+                                       "server_time": snapshot.millis(now), "candidates": rows}, session_id)
+                _push_own_scores(app, session, rows, set(chunk))
+                sent += 1
+                for hook in state.hooks:  # e.g. the venue scoreboard; one failing must not stop the console
+                    try:
+                        hook(app, session, {session_id: set(chunk)})
+                    except Exception:
+                        log.exception("live hook %r failed", hook)
+                pause()
     return sent
 
 
@@ -187,14 +218,13 @@ def start(app: Flask) -> None:
     from exam_engine.proctoring import live_copying  # imports numpy: only where the live loop runs
 
     state, d = live(app), delivery(app)
-    state.hooks.append(live_copying.scan)  # copying suspicion, at most every 30 s per session
+    state.hooks.append(live_copying.note)  # copying suspicion, at most every 30 s per session
     with d.engine.db.session() as session:
         state.last_flag = session.scalar(select(func.max(Flag.id))) or 0  # old flags are in the snapshot
 
     def run() -> None:
         socketio = app.extensions["socketio"]
         while True:
-            began = time.monotonic()
             try:
                 with app.app_context():
                     flush(app)
@@ -202,7 +232,8 @@ def start(app: Flask) -> None:
                 log.exception("proctor live flush failed")
             # Under load (a whole room answering) a round costs more; spacing the rounds keeps
             # the consoles at most MAX_SHARE of the node's time, so answers are never starved.
-            socketio.sleep(max(INTERVAL, (time.monotonic() - began) * (1 / MAX_SHARE - 1)))
+            socketio.sleep(max(INTERVAL, state.busy * (1 / MAX_SHARE - 1)))
 
     app.extensions["socketio"].start_background_task(run)
+    app.extensions["socketio"].start_background_task(live_copying.run, app)
 

@@ -1,7 +1,7 @@
-"""Answer-copying suspicion during the session: the live flush calls `scan` (a live hook) with
-the sessions that changed; each started session is analysed at most every INTERVAL seconds and
-each new pair above the threshold gets one `copying_suspected` flag per candidate, naming the
-other. The flags go out through the flush's flag poll like every other flag. `suspect_pairs` is
+"""Answer-copying suspicion during the session: the live flush tells `note` (a live hook) which
+sessions changed, and the node's own scan loop (`run`) analyses each started one at most every
+INTERVAL seconds, off the hub (`scan_due`); each new pair above the threshold gets one
+`copying_suspected` flag per candidate, naming the other. The flags go out through the flush's flag poll like every other flag. `suspect_pairs` is
 also the after-session report (`exam-engine proctor copying`).
 
 Settings, read from the environment: EXAM_ENGINE_COPYING_THRESHOLD (z, default
@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -134,24 +134,55 @@ def flag_new_pairs(session: Session, session_id: int, m: Matrix, pairs: list[Sus
     return new
 
 
-_last: dict[int, float] = {}  # session id -> monotonic time of its last scan on this node
+@dataclass
+class Scans:
+    """This node's copying scans: sessions with answers since their last scan, and when each was last scanned."""
+
+    pending: set[int] = field(default_factory=set)
+    last: dict[int, float] = field(default_factory=dict)  # session id -> monotonic time of its last scan
 
 
-def scan(app: Flask, session: Session, by_session: dict[int, set[int]]) -> None:
-    """The live hook: sessions with changes, each at most once per interval. The room is read
-    in slices with yields between them and the analysis (seconds of numpy for 2,000) runs in a
-    native thread, so answers keep being acknowledged meanwhile."""
-    d, now = delivery(app), time.monotonic()
+def scans(app: Flask) -> Scans:
+    return app.extensions.setdefault("copying_scans", Scans())  # type: ignore[no-any-return]
+
+
+def note(app: Flask, session: Session, by_session: dict[int, set[int]]) -> None:
+    """The live hook: remember which sessions changed; `run` analyses them in its own time."""
+    scans(app).pending.update(by_session)
+
+
+def scan_due(app: Flask) -> int:
+    """Analyse each pending started session whose last scan is older than the interval; returns how many."""
+    state, d, now = scans(app), delivery(app), time.monotonic()
     socketio = app.extensions["socketio"]
-    for session_id in by_session:
-        if now - _last.get(session_id, -np.inf) < interval():
+    done = 0
+    for session_id in sorted(state.pending):
+        if now - state.last.get(session_id, -np.inf) < interval():
             continue
-        exam_session = session.get(ExamSession, session_id)
-        if exam_session is None or exam_session.started_at is None:
-            continue
-        _last[session_id] = now
-        m = session_matrix(session, d.keys, session_id, pause=lambda: socketio.sleep(0))
+        state.pending.discard(session_id)
+        state.last[session_id] = now
+        with d.engine.db.session() as session:
+            exam_session = session.get(ExamSession, session_id)
+            if exam_session is None or exam_session.started_at is None:
+                continue
+            # The room is read in slices with yields between them, and the analysis (seconds of
+            # numpy for 2,000) runs in a native thread: answers keep being acknowledged meanwhile.
+            m = session_matrix(session, d.keys, session_id, pause=lambda: socketio.sleep(0))
         pairs = blocking(find_pairs, m)
         if pairs:
             with d.engine.db.transaction() as tx:
                 flag_new_pairs(tx, session_id, m, pairs)
+        done += 1
+    return done
+
+
+def run(app: Flask) -> None:
+    """The node's scan loop, apart from the live flush so a long scan never delays the consoles."""
+    socketio = app.extensions["socketio"]
+    while True:
+        try:
+            with app.app_context():
+                scan_due(app)
+        except Exception:  # one failed scan must not end copying detection for the day
+            log.exception("copying scan failed")
+        socketio.sleep(min(1.0, interval()))

@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 
 from exam_engine.delivery import clock, presence
 from exam_engine.delivery.models import AnswerEvent, Attempt, Response
+from exam_engine.delivery.running import running_scores
 from exam_engine.delivery.runtime import Delivery
 from exam_engine.proctoring.models import Flag
 from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.models import ExamSession
 from exam_engine.scheduling.service import profile_of
-from exam_engine.scoring.results import score_sections
-from question_bank.forms import Form
 
 
 def millis(at: datetime) -> int:
@@ -35,8 +34,10 @@ def connected_attempts(session: Session, now: datetime) -> set[tuple[int, str]]:
 
 
 def rows(session: Session, d: Delivery, exam_session: ExamSession, now: datetime,
-         only: Collection[int] | None = None) -> list[dict[str, Any]]:
-    """Rows of every candidate of the session, or of the candidates with ids in ONLY."""
+         only: Collection[int] | None = None,
+         connected: set[tuple[int, str]] | None = None) -> list[dict[str, Any]]:
+    """Rows of every candidate of the session, or of the candidates with ids in ONLY.
+    CONNECTED: the live connections when the caller has just read them."""
     query = select(Candidate).where(Candidate.session_id == exam_session.id).order_by(Candidate.number)
     if only is not None:
         query = query.where(Candidate.id.in_(list(only)))
@@ -56,8 +57,9 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession, now: datetime
     flags: dict[int, list[Flag]] = defaultdict(list)
     for flag in session.scalars(select(Flag).where(Flag.candidate_id.in_(ids)).order_by(Flag.id)):
         flags[flag.candidate_id].append(flag)
-    connected = connected_attempts(session, now)
-    scorer = _Scorer(session, d)
+    if connected is None:
+        connected = connected_attempts(session, now)
+    scores = _live_totals(session, d, exam_session, list(by_candidate.values()))
     out = []
     for c in candidates:
         attempt = by_candidate.get(c.id)
@@ -75,7 +77,7 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession, now: datetime
             "marked": int(marked),
             "remaining": int(clock.remaining_seconds(attempt, now) * 1000) if attempt else None,
             "since_answer": round((now - last).total_seconds(), 1) if last else None,
-            "score": scorer.score(c, attempt) if attempt else None,
+            "score": scores.get(attempt.id) if attempt else None,
             "flags": [flag_payload(f, c.number) for f in flags[c.id]],
             "admitted": any(f.kind == "admitted" for f in flags[c.id]),
             "locked": bool(attempt) and attempt.locked,  # type: ignore[union-attr]
@@ -83,23 +85,13 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession, now: datetime
     return out
 
 
-class _Scorer:
-    """The live total: the stored result once finished, else the answers so far, scored with
-    the node's key cache. None when the exam does not show scores."""
-
-    def __init__(self, session: Session, d: Delivery) -> None:
-        self.session, self.d = session, d
-        self.profiles: dict[int, Any] = {}  # parsing a profile per row would dominate the cost
-
-    def score(self, candidate: Candidate, attempt: Attempt) -> float | None:
-        profile = self.profiles.get(candidate.exam_id)
-        if profile is None:
-            profile = self.profiles[candidate.exam_id] = profile_of(candidate.exam)
-        if not profile.show_scores or attempt.status == "waiting":
-            return None
-        if attempt.status == "finished" and attempt.result is not None:
-            return float(attempt.result["total"])
-        form = self.session.get(Form, attempt.form_id)
-        options = dict(self.session.execute(select(Response.handle, Response.option)
-                                            .where(Response.attempt_id == attempt.id)).all())
-        return float(sum(score_sections(profile, form.items, options, self.d.keys).values()))  # type: ignore[union-attr]
+def _live_totals(session: Session, d: Delivery, exam_session: ExamSession,
+                 attempts: list[Attempt]) -> dict[int, float]:
+    """attempt id -> the live total: the stored result once finished, else the answers so far.
+    Empty when the exam does not show scores."""
+    profile = profile_of(exam_session.exam)
+    if not profile.show_scores:
+        return {}
+    final = {a.id: float(a.result["total"]) for a in attempts if a.status == "finished" and a.result is not None}
+    running = running_scores(session, profile, [a for a in attempts if a.id not in final], d.keys)
+    return {**{aid: float(sum(s.values())) for aid, s in running.items()}, **final}

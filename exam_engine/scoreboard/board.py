@@ -8,7 +8,6 @@ Only sections that add into the total are shown: a personality inventory (`in_to
 is a profile of the person, not a score for a public screen, live or final."""
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
@@ -17,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from exam_engine.accounts.models import StaffUser
 from exam_engine.accounts.service import can_view_session
-from exam_engine.delivery.models import Attempt, Response
+from exam_engine.delivery.models import Attempt
+from exam_engine.delivery.running import running_scores
 from exam_engine.delivery.runtime import Delivery
 from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.models import ExamSession
 from exam_engine.scheduling.service import profile_of
-from exam_engine.scoring.results import in_total, score_sections
-from question_bank.forms import Form
+from exam_engine.scoring.results import in_total
 
 #: The one answer for unknown codes, closed boards and sessions the viewer may not see.
 NOT_FOUND = "no scoreboard here"
@@ -69,14 +68,7 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession,
     attempts = {a.candidate_id: a for a in session.scalars(
         select(Attempt).where(Attempt.candidate_id.in_([cid for cid, _ in candidates])))}
     live = [a for a in attempts.values() if a.status != "waiting" and not (a.status == "finished" and a.result)]
-    options: dict[int, dict[int, str | None]] = defaultdict(dict)
-    forms: dict[int, list[dict[str, Any]]] = {}
-    if profile.show_scores and live:
-        for attempt_id, handle, option in session.execute(
-                select(Response.attempt_id, Response.handle, Response.option)
-                .where(Response.attempt_id.in_([a.id for a in live]))):
-            options[attempt_id][handle] = option
-        forms = {f.id: f.items for f in session.scalars(select(Form).where(Form.id.in_([a.form_id for a in live])))}
+    running = running_scores(session, profile, live, d.keys) if profile.show_scores else {}
     out = []
     for cid, number in candidates:
         attempt = attempts.get(cid)
@@ -90,7 +82,7 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession,
                 row["passed"] = bool(attempt.result["passed"])
                 row["final"] = True
             else:
-                scores = score_sections(profile, forms[attempt.form_id], options[attempt.id], d.keys)
+                scores = running[attempt.id]
                 row["sections"] = scores
                 row["total"] = float(sum(scores.values()))
         out.append(row)
