@@ -72,6 +72,7 @@ class Row:
     preload_cpu_s: float | None = None
     start_s: float | None = None  # `session start` for every attempt, committed
     idle_cpu: float | None = None  # server CPU s per s with every terminal connected and nobody answering
+    open_cpu: float | None = None  # server CPU s per s during the open loop
     rss_mb: float = 0.0
     client_cpu_s: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -223,8 +224,10 @@ async def measure(row: Row, clients: list[SimulatedCandidate], picks: list[Pick]
     row.idle_cpu = (row.cpu() - cpu) / (time.monotonic() - began)
     for c in clients:
         c.start_sending()
+    cpu, began = row.cpu(), time.monotonic()
     async with profiled(row, "open", args):
         row.open_ms, row.late = await open_loop(clients, picks, args.rate, args.duration, args.seed)
+    row.open_cpu = (row.cpu() - cpu) / (time.monotonic() - began)
     senders = min(args.senders, len(clients))
     for run in range(args.closed_runs):
         cpu = row.cpu()
@@ -444,6 +447,7 @@ def main() -> None:
         runs = ", ".join(f"{rate:,.0f} ({ms:.2f})" for rate, ms in zip(r.closed, r.closed_cpu_ms))
         start = "" if r.start_s is None else f"; session start committed in {r.start_s * 1000:.0f} ms"
         start += "" if r.idle_cpu is None else f"; idle server CPU {r.idle_cpu * 100:.0f} % of a core"
+        start += "" if r.open_cpu is None else f"; open-loop server CPU {r.open_cpu * 100:.0f} % of a core"
         print(f"closed-loop runs {r.server} N={r.n}: acks/s (server CPU ms/ack): {runs or '-'}{start}")
     for r in rows:
         if r.server != "echo":

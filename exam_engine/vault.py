@@ -72,13 +72,18 @@ class Vault:
 
     def __init__(self, master_key: bytes) -> None:
         self._master = master_key
+        self._subkeys: dict[str, bytes] = {}
         self._aead = AESGCM(self.subkey("storage"))
 
     def subkey(self, purpose: str) -> bytes:
-        return HKDF(
-            algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
-            info=f"exam-engine/{purpose}".encode(),
-        ).derive(self._master)
+        # Derived once per purpose: the audit chain asks for its key at every group commit.
+        key = self._subkeys.get(purpose)
+        if key is None:
+            key = self._subkeys[purpose] = HKDF(
+                algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
+                info=f"exam-engine/{purpose}".encode(),
+            ).derive(self._master)
+        return key
 
     def encrypt(self, plaintext: bytes, context: str) -> bytes:
         nonce = secrets.token_bytes(NONCE_BYTES)

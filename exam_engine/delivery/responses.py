@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from exam_engine.delivery import clock
-from exam_engine.delivery.models import AnswerEvent, Attempt, Response
+from exam_engine.delivery.models import LOCKED, AnswerEvent, Attempt, Response
 from exam_engine.delivery.shapes import FormShapes
 from exam_engine.delivery.writer import journal
 
@@ -60,7 +60,31 @@ def parse(kind: str, data: Any) -> Event:
     return Event(seq, kind, handle, None)
 
 
-def check_open(attempt: Attempt, now: datetime) -> None:
+@dataclass(slots=True)
+class AttemptRow:
+    """What the answer path reads and writes of an attempt, as plain columns: loading a batch's
+    attempts through the ORM (identity map, unit of work) cost more than storing their answers."""
+
+    id: int
+    candidate_id: int
+    form_id: int
+    terminal: str | None
+    status: str
+    finish_reason: str | None
+    deadline_at: datetime | None
+    last_seq: int
+    group_index: int
+    position: int
+
+    @property
+    def locked(self) -> bool:
+        return self.status == "paused" and self.finish_reason == LOCKED
+
+
+ATTEMPT_COLUMNS = tuple(getattr(Attempt, name) for name in AttemptRow.__slots__)  # type: ignore[attr-defined]
+
+
+def check_open(attempt: Attempt | AttemptRow, now: datetime) -> None:
     """Refuse with the reason the terminal shows. An expired attempt is reported as finished;
     the caller closes it."""
     if attempt.status == "waiting":
@@ -142,14 +166,15 @@ MOVED = {"code": "moved", "message": "the attempt moved to another workstation"}
 
 
 def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
-                shapes: FormShapes) -> tuple[list[dict[str, Any] | None], dict[int, Attempt]]:
+                shapes: FormShapes) -> tuple[list[dict[str, Any] | None], dict[int, AttemptRow]]:
     """The rules of `record` for many attempts at once, with four reads for the whole batch.
     Per submission: its ack, or None when its attempt's time is up (closing a part is the
     caller's, one attempt at a time); and the attempts, by id."""
     ids = sorted({b.attempt_id for b in batch})
-    attempts = {a.id: a for a in session.scalars(
-        select(Attempt).where(Attempt.id.in_(ids)).order_by(Attempt.id)  # one lock order: no deadlocks
-        .with_for_update().execution_options(populate_existing=True))}
+    attempts = {r.id: AttemptRow(*r) for r in session.execute(
+        select(*ATTEMPT_COLUMNS).where(Attempt.id.in_(ids)).order_by(Attempt.id)  # one lock order: no deadlocks
+        .with_for_update())}
+    before = {a.id: (a.last_seq, a.position) for a in attempts.values()}
     events = [b for b in batch if b.event.kind != NAVIGATE]
     known: Known = {(a, q): (k, h, v) for a, q, k, h, v in session.execute(
         select(AnswerEvent.attempt_id, AnswerEvent.seq, AnswerEvent.kind, AnswerEvent.handle, AnswerEvent.value)
@@ -175,10 +200,18 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
             except Refused as refusal:
                 acks.append({"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message})
     writes.send(session, current)
+    moved = [{"id": a.id, "last_seq": a.last_seq, "position": a.position} for a in attempts.values()
+             if (a.last_seq, a.position) != before[a.id]]
+    if moved:
+        session.execute(update(Attempt), moved)  # by primary key
+        ids_moved = {m["id"] for m in moved}
+        for obj in list(session.identity_map.values()):  # an ORM copy loaded earlier in this transaction
+            if isinstance(obj, Attempt) and obj.id in ids_moved:
+                session.expire(obj)
     return acks, attempts
 
 
-def navigate(session: Session, attempt: Attempt, handle: int, shapes: FormShapes) -> dict[str, Any]:
+def navigate(session: Session, attempt: Attempt | AttemptRow, handle: int, shapes: FormShapes) -> dict[str, Any]:
     """The item on screen, for resume and the proctor: no event, no seq."""
     if handle >= len(shapes.get(session, attempt.form_id).letters):
         return {"ok": False, "code": "bad_handle", "message": "no such item"}
@@ -190,7 +223,7 @@ def navigation(handle: int) -> Event:
     return Event(0, NAVIGATE, handle, None)
 
 
-def _apply(session: Session, attempt: Attempt, event: Event, now: datetime, shapes: FormShapes,
+def _apply(session: Session, attempt: Attempt | AttemptRow, event: Event, now: datetime, shapes: FormShapes,
            known: Known, current: Current, writes: _Writes) -> bool:
     """Check and store one event against what is already known of its attempt; keeps KNOWN
     and CURRENT up to date, so the next event of a batch sees this one."""

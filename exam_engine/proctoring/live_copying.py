@@ -1,8 +1,10 @@
 """Answer-copying suspicion during the session: the live flush tells `note` (a live hook) which
 sessions changed, and the node's own scan loop (`run`) analyses each started one at most every
-INTERVAL seconds, off the hub (`scan_due`); each new pair above the threshold gets one
-`copying_suspected` flag per candidate, naming the other. The flags go out through the flush's flag poll like every other flag. `suspect_pairs` is
-also the after-session report (`exam-engine proctor copying`).
+INTERVAL seconds (longer for a room so big that its scan would take more than SHARE of the
+time), off the hub (`scan_due`); the first scan comes an interval after the session's first
+change. Each new pair above the threshold gets one `copying_suspected` flag per candidate,
+naming the other. The flags go out through the flush's flag poll like every other flag.
+`suspect_pairs` is also the after-session report (`exam-engine proctor copying`).
 
 Settings, read from the environment: EXAM_ENGINE_COPYING_THRESHOLD (z, default
 copying.DEFAULT_THRESHOLD), EXAM_ENGINE_COPYING_INTERVAL (seconds, default 30) and
@@ -34,6 +36,7 @@ from question_bank.forms import Form
 log = logging.getLogger(__name__)
 KIND = "copying_suspected"
 SLICE = 5000  # response rows read between two yields
+SHARE = 0.02  # of the time, at most, for one session's scans
 
 
 def threshold() -> float:
@@ -139,7 +142,14 @@ class Scans:
     """This node's copying scans: sessions with answers since their last scan, and when each was last scanned."""
 
     pending: set[int] = field(default_factory=set)
-    last: dict[int, float] = field(default_factory=dict)  # session id -> monotonic time of its last scan
+    #: session id -> monotonic time of its last scan (or of its first change: a room with a
+    #: handful of answers has no evidence to give yet)
+    last: dict[int, float] = field(default_factory=dict)
+    cost: dict[int, float] = field(default_factory=dict)  # session id -> seconds its last scan took
+
+    def due(self, session_id: int, now: float) -> bool:
+        # Scans of a big room (seconds of CPU at 2,000) are spaced so they take at most SHARE of the time.
+        return now - self.last[session_id] >= max(interval(), self.cost.get(session_id, 0.0) / SHARE)
 
 
 def scans(app: Flask) -> Scans:
@@ -148,7 +158,10 @@ def scans(app: Flask) -> Scans:
 
 def note(app: Flask, session: Session, by_session: dict[int, set[int]]) -> None:
     """The live hook: remember which sessions changed; `run` analyses them in its own time."""
-    scans(app).pending.update(by_session)
+    state, now = scans(app), time.monotonic()
+    for session_id in by_session:
+        state.last.setdefault(session_id, now)
+    state.pending.update(by_session)
 
 
 def scan_due(app: Flask) -> int:
@@ -157,10 +170,10 @@ def scan_due(app: Flask) -> int:
     socketio = app.extensions["socketio"]
     done = 0
     for session_id in sorted(state.pending):
-        if now - state.last.get(session_id, -np.inf) < interval():
+        if not state.due(session_id, now):
             continue
         state.pending.discard(session_id)
-        state.last[session_id] = now
+        state.last[session_id] = began = time.monotonic()
         with d.engine.db.session() as session:
             exam_session = session.get(ExamSession, session_id)
             if exam_session is None or exam_session.started_at is None:
@@ -172,6 +185,7 @@ def scan_due(app: Flask) -> int:
         if pairs:
             with d.engine.db.transaction() as tx:
                 flag_new_pairs(tx, session_id, m, pairs)
+        state.cost[session_id] = time.monotonic() - began
         done += 1
     return done
 
