@@ -41,7 +41,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     socketio = SocketIO(app, async_mode=settings.async_mode or None, message_queue=settings.message_queue or None,
                         cors_allowed_origins=origins or None, max_http_buffer_size=MAX_MESSAGE_BYTES,
                         manage_session=False)
-    socketio.on_namespace(CandidateNamespace(NAMESPACE))
+    socketio.on_namespace(CandidateNamespace(NAMESPACE, app))
     socketio.on_namespace(proctor_socket.ProctorNamespace(proctor_socket.NAMESPACE))
     app.register_blueprint(candidate_views.bp)
     app.register_blueprint(staff_views.bp)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
+from flask import Flask, request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy.orm import Session
 
@@ -37,8 +37,26 @@ def close_part(d: Delivery, session: Session, attempt: Attempt, reason: str, now
     return "state", attempts.state(session, d.engine.vault, attempt, now)
 
 
+#: The answer path's events. They are dispatched without Flask's request context: building
+#: one per event (environ, URL adapter, session) cost more than storing the answer. Their
+#: handlers take the sid as an argument and use no Flask globals.
+FAST_EVENTS = ("answer", "mark", "clear", "navigate")
+
+
 class CandidateNamespace(Namespace):
+    def __init__(self, namespace: str, app: Flask) -> None:
+        super().__init__(namespace)
+        self.app = app
+
     def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in FAST_EVENTS:
+            if not 1 <= len(args) <= 2:  # (sid, data): anything else is a client's mistake
+                log.warning("candidate event %r with %d arguments", event, len(args) - 1)
+                return {"ok": False, "code": "bad_request", "message": "wrong arguments"}
+            sid, data = args[0], args[1] if len(args) == 2 else None
+            if event == "navigate":
+                return self._navigate(sid, data)
+            return self._event(sid, event, data)
         if event not in ("connect", "disconnect") and not hasattr(self, f"on_{event}"):
             # The dispatcher would drop it silently; the terminal deserves an answer.
             # Outside Flask's request context here: the sid is the first argument.
@@ -82,13 +100,14 @@ class CandidateNamespace(Namespace):
             d.writer.run(lambda s: presence.left(s, d.node, sid))
             live.disconnected(connection, reason)
 
-    def _with_attempt(self, work: Callable[[Delivery, Session, Attempt], Outcome], seq: Any = None,
+    def _with_attempt(self, sid: str, work: Callable[[Delivery, Session, Attempt], Outcome], seq: Any = None,
                       event: responses.Event | None = None) -> dict[str, Any]:
-        """Run `work` for this connection's attempt through the group writer: the commit
+        """Run `work` for the attempt of connection SID through the group writer: the commit
         happens before the ack is returned, and the push (if any) after it. An EVENT goes
-        through the writer's set-wise path with its neighbours; `work` is its fallback."""
-        d = delivery()
-        connection = d.connections.get(request.sid)
+        through the writer's set-wise path with its neighbours; `work` is its fallback.
+        Uses no Flask globals (see FAST_EVENTS)."""
+        d = delivery(self.app)
+        connection = d.connections.get(sid)
         if connection is None:
             return {"ok": False, "seq": seq, "code": "not_logged_in", "message": "connect with a token first"}
 
@@ -116,12 +135,12 @@ class CandidateNamespace(Namespace):
             log.exception("candidate event for attempt %s not stored", connection[0])
             return {"ok": False, "seq": seq, "code": "unavailable", "retry": True,
                     "message": "the server could not store this event; it will be sent again"}
-        live.touch(connection[0])  # committed: the proctor room sees it in the next flush
+        live.touch(connection[0], app=self.app)  # committed: the proctor room sees it in the next flush
         if push:
             self.emit(push[0], push[1], room=attempt_room(*connection))
         return result
 
-    def _event(self, kind: str, data: Any) -> dict[str, Any]:
+    def _event(self, sid: str, kind: str, data: Any) -> dict[str, Any]:
         seq = data.get("seq") if isinstance(data, dict) else None
         try:
             event = responses.parse(kind, data)
@@ -135,18 +154,9 @@ class CandidateNamespace(Namespace):
                 d.bursts.stored(session, attempt, now)
             return {"ok": True, "seq": event.seq, **({} if stored else {"duplicate": True})}, None
 
-        return self._with_attempt(work, seq, event)
+        return self._with_attempt(sid, work, seq, event)
 
-    def on_answer(self, data: Any = None) -> dict[str, Any]:
-        return self._event("answer", data)
-
-    def on_mark(self, data: Any = None) -> dict[str, Any]:
-        return self._event("mark", data)
-
-    def on_clear(self, data: Any = None) -> dict[str, Any]:
-        return self._event("clear", data)
-
-    def on_navigate(self, data: Any = None) -> dict[str, Any]:
+    def _navigate(self, sid: str, data: Any) -> dict[str, Any]:
         handle = data.get("h") if isinstance(data, dict) else None
         if isinstance(handle, bool) or not isinstance(handle, int) or handle < 0:
             return {"ok": False, "code": "bad_handle", "message": "h: expected a handle"}
@@ -154,7 +164,7 @@ class CandidateNamespace(Namespace):
         def work(d: Delivery, session: Session, attempt: Attempt) -> Outcome:
             return responses.navigate(session, attempt, handle, d.shapes), None
 
-        return self._with_attempt(work, event=responses.navigation(handle))
+        return self._with_attempt(sid, work, event=responses.navigation(handle))
 
     def on_finish(self, data: Any = None) -> dict[str, Any]:
         """Finish the current timed part: the next part opens, or the attempt ends."""
@@ -176,7 +186,7 @@ class CandidateNamespace(Namespace):
             attempt.last_seq = seq
             return {"ok": True, "seq": seq}, close_part(d, session, attempt, "finished", d.now())
 
-        return self._with_attempt(work, seq)
+        return self._with_attempt(request.sid, work, seq)
 
     def on_focus(self, data: Any = None) -> dict[str, Any]:
         """The page lost focus or left fullscreen: a flag for the proctor, raised at once."""

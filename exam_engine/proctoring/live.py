@@ -54,9 +54,9 @@ def live(app: Flask | None = None) -> Live:
     return (app or current_app).extensions.setdefault("proctor_live", Live())  # type: ignore[no-any-return]
 
 
-def touch(*attempt_ids: int) -> None:
+def touch(*attempt_ids: int, app: Flask | None = None) -> None:
     """The hook: cheap enough to call after every stored candidate event."""
-    live().changed.update(attempt_ids)
+    live(app).changed.update(attempt_ids)
 
 
 def emit(app: Flask, event: str, payload: Any, session_id: int) -> None:

@@ -46,6 +46,19 @@ def test_decrypted_package_has_no_key_weight_or_item_id(engine):
 
 
 def test_package_is_unreadable_without_its_key(engine):
+    import base64
+
+    import pytest
+    from cryptography.exceptions import InvalidTag
+
     wire, key, _ = built_package(engine)
-    raw = json.dumps(wire)
-    assert "TWK" not in raw and "options" not in raw
+    assert set(wire) == {"iv", "data"}
+    # The plaintext's telltale runs are absent from the ciphertext bytes. (A short word like
+    # "TWK" would turn up in 50 KB of random base64 about one time in five; these cannot.)
+    clear = json.dumps(decrypt(wire, base64.b64encode(key).decode()), ensure_ascii=False).encode()
+    assert b'"section": "TWK"' in clear and b'"options": [' in clear
+    sealed = base64.b64decode(wire["data"])
+    for run in (b'"section":"TWK"', b'"section": "TWK"', b'"options":[', b'"options": ['):
+        assert run not in sealed
+    with pytest.raises(InvalidTag):  # another key opens nothing
+        decrypt(wire, base64.b64encode(bytes(32)).decode())
