@@ -79,8 +79,13 @@ def hold_sqlite_write_lock(session: Session) -> None:
     pysqlite opens a transaction only at the first data-changing statement, so a SAVEPOINT
     issued before any write would open it instead, and releasing that savepoint would commit
     on its own, even if the outer transaction then rolled back. Other databases: nothing."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE heartbeats SET node = node WHERE 1 = 0"))
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get("sqlite_write_lock") is transaction:
+        return  # held already: the group writer takes it, then the audit append asks again
+    session.execute(text("UPDATE heartbeats SET node = node WHERE 1 = 0"))
+    session.info["sqlite_write_lock"] = session.get_transaction()
 
 
 class Database:

@@ -176,10 +176,12 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
         .with_for_update())}
     before = {a.id: (a.last_seq, a.position) for a in attempts.values()}
     events = [b for b in batch if b.event.kind != NAVIGATE]
+    # Only a seq at or below its attempt's last one can be a resend: usually none is.
+    resent = {(b.attempt_id, b.event.seq) for b in events
+              if b.attempt_id in attempts and b.event.seq <= attempts[b.attempt_id].last_seq}
     known: Known = {(a, q): (k, h, v) for a, q, k, h, v in session.execute(
         select(AnswerEvent.attempt_id, AnswerEvent.seq, AnswerEvent.kind, AnswerEvent.handle, AnswerEvent.value)
-        .where(tuple_(AnswerEvent.attempt_id, AnswerEvent.seq).in_({(b.attempt_id, b.event.seq) for b in events})))
-    } if events else {}
+        .where(tuple_(AnswerEvent.attempt_id, AnswerEvent.seq).in_(resent)))} if resent else {}
     current: Current = {(r.attempt_id, r.handle): r._asdict() for r in session.execute(
         select(*RESPONSE_COLUMNS).where(tuple_(Response.attempt_id, Response.handle).in_(
             {(b.attempt_id, b.event.handle) for b in events})))} if events else {}

@@ -85,6 +85,7 @@ class CandidateNamespace(Namespace):
                 message = "this attempt belongs to another workstation"
                 raise ConnectionRefusedError(message, {"code": "terminal_conflict", "message": message})
             state = attempts.state(session, d.engine.vault, attempt, d.now())
+            d.shapes.get(session, attempt.form_id)  # read now, not in the group writer at the first answer
         sid = request.sid
         d.writer.run(lambda s: presence.arrived(s, d.node, sid, claims.attempt_id, claims.terminal, d.now()))
         d.connections[sid] = (claims.attempt_id, claims.terminal)
