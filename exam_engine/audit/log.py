@@ -66,9 +66,9 @@ def append(session: Session, vault: Vault, kind: str, actor: str, subject: str, 
         try:
             if racing:
                 with session.begin_nested():
-                    session.execute(insert(AuditEntry), [row])
+                    session.connection().execute(insert(AuditEntry.__table__), [row])
             else:
-                session.execute(insert(AuditEntry), [row])
+                session.connection().execute(insert(AuditEntry.__table__), [row])
             return AuditEntry(**row)
         except IntegrityError:
             continue

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from exam_engine.delivery import clock
@@ -103,6 +103,19 @@ Known = dict[tuple[int, int], tuple[str, int, "int | None"]]
 Current = dict[tuple[int, int], dict[str, Any]]
 RESPONSE_COLUMNS = (Response.id, Response.attempt_id, Response.handle, Response.choice, Response.option,
                     Response.choice_seq, Response.marked, Response.mark_seq)
+RESPONSE_STATE = ("choice", "option", "choice_seq", "marked", "mark_seq")
+EVENTS, RESPONSES, ATTEMPTS = AnswerEvent.__table__, Response.__table__, Attempt.__table__
+UPDATE_RESPONSE = (update(RESPONSES).where(RESPONSES.c.id == bindparam("_id"))
+                   .values({c: bindparam(c) for c in RESPONSE_STATE}))
+UPDATE_ATTEMPT = (update(ATTEMPTS).where(ATTEMPTS.c.id == bindparam("_id"))
+                  .values(last_seq=bindparam("last_seq"), position=bindparam("position")))
+
+
+def _expire(session: Session, model: type, ids: set[int]) -> None:
+    """ORM copies loaded earlier in this transaction no longer match the rows."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, model) and obj.id in ids:  # type: ignore[attr-defined]
+            session.expire(obj)
 
 
 class Stored(NamedTuple):
@@ -125,18 +138,19 @@ class _Writes:
     touched: set[tuple[int, int]] = field(default_factory=set)
 
     def send(self, session: Session, current: Current) -> None:
+        # Core statements on the session's connection (same transaction, same savepoints):
+        # the ORM's bulk paths cost about as much per statement as the whole answer.
+        conn = session.connection()
         if self.events:
-            session.execute(insert(AnswerEvent), self.events)
+            conn.execute(insert(EVENTS), self.events)
         rows = [current[key] for key in self.touched]
         fresh = [{k: v for k, v in r.items() if k != "id"} for r in rows if r["id"] is None]
         if fresh:
-            session.execute(insert(Response), fresh)
-        changed = [r for r in rows if r["id"] is not None]
+            conn.execute(insert(RESPONSES), fresh)
+        changed = [{"_id": r["id"], **{c: r[c] for c in RESPONSE_STATE}} for r in rows if r["id"] is not None]
         if changed:
-            session.execute(update(Response), changed)  # by primary key
-            for obj in list(session.identity_map.values()):  # loaded earlier in this transaction
-                if isinstance(obj, Response):
-                    session.expire(obj)
+            conn.execute(UPDATE_RESPONSE, changed)
+            _expire(session, Response, {r["_id"] for r in changed})
 
 
 def record(session: Session, attempt: Attempt, event: Event, now: datetime, shapes: FormShapes | None = None) -> bool:
@@ -171,7 +185,9 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
     Per submission: its ack, or None when its attempt's time is up (closing a part is the
     caller's, one attempt at a time); and the attempts, by id."""
     ids = sorted({b.attempt_id for b in batch})
-    attempts = {r.id: AttemptRow(*r) for r in session.execute(
+    session.flush()  # the reads below go to the connection, past the ORM's autoflush
+    conn = session.connection()
+    attempts = {r.id: AttemptRow(*r) for r in conn.execute(
         select(*ATTEMPT_COLUMNS).where(Attempt.id.in_(ids)).order_by(Attempt.id)  # one lock order: no deadlocks
         .with_for_update())}
     before = {a.id: (a.last_seq, a.position) for a in attempts.values()}
@@ -179,10 +195,10 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
     # Only a seq at or below its attempt's last one can be a resend: usually none is.
     resent = {(b.attempt_id, b.event.seq) for b in events
               if b.attempt_id in attempts and b.event.seq <= attempts[b.attempt_id].last_seq}
-    known: Known = {(a, q): (k, h, v) for a, q, k, h, v in session.execute(
+    known: Known = {(a, q): (k, h, v) for a, q, k, h, v in conn.execute(
         select(AnswerEvent.attempt_id, AnswerEvent.seq, AnswerEvent.kind, AnswerEvent.handle, AnswerEvent.value)
         .where(tuple_(AnswerEvent.attempt_id, AnswerEvent.seq).in_(resent)))} if resent else {}
-    current: Current = {(r.attempt_id, r.handle): r._asdict() for r in session.execute(
+    current: Current = {(r.attempt_id, r.handle): r._asdict() for r in conn.execute(
         select(*RESPONSE_COLUMNS).where(tuple_(Response.attempt_id, Response.handle).in_(
             {(b.attempt_id, b.event.handle) for b in events})))} if events else {}
     writes = _Writes()
@@ -202,14 +218,11 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
             except Refused as refusal:
                 acks.append({"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message})
     writes.send(session, current)
-    moved = [{"id": a.id, "last_seq": a.last_seq, "position": a.position} for a in attempts.values()
+    moved = [{"_id": a.id, "last_seq": a.last_seq, "position": a.position} for a in attempts.values()
              if (a.last_seq, a.position) != before[a.id]]
     if moved:
-        session.execute(update(Attempt), moved)  # by primary key
-        ids_moved = {m["id"] for m in moved}
-        for obj in list(session.identity_map.values()):  # an ORM copy loaded earlier in this transaction
-            if isinstance(obj, Attempt) and obj.id in ids_moved:
-                session.expire(obj)
+        conn.execute(UPDATE_ATTEMPT, moved)
+        _expire(session, Attempt, {m["_id"] for m in moved})
     return acks, attempts
 
 
