@@ -73,6 +73,9 @@ def make_engine(url: str, busy_timeout_ms: int = 10_000) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+_TAKE_WRITE_LOCK = text("UPDATE heartbeats SET node = node WHERE 1 = 0")
+
+
 def hold_sqlite_write_lock(session: Session) -> None:
     """On SQLite, open the real transaction (and take the database's single write lock) now.
 
@@ -84,7 +87,7 @@ def hold_sqlite_write_lock(session: Session) -> None:
     transaction = session.get_transaction()
     if transaction is not None and session.info.get("sqlite_write_lock") is transaction:
         return  # held already: the group writer takes it, then the audit append asks again
-    session.execute(text("UPDATE heartbeats SET node = node WHERE 1 = 0"))
+    session.execute(_TAKE_WRITE_LOCK)
     session.info["sqlite_write_lock"] = session.get_transaction()
 
 

@@ -16,6 +16,9 @@ from exam_engine.db import hold_sqlite_write_lock, utcnow
 from exam_engine.vault import Vault
 
 MAX_TRIES = 100
+# Built once: `append` runs at every group commit of answers.
+NEWEST = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1).with_for_update()
+INSERT = insert(AuditEntry.__table__)
 
 
 def canonical_json(value: Any) -> str:
@@ -55,20 +58,19 @@ def append(session: Session, vault: Vault, kind: str, actor: str, subject: str, 
     for _ in range(MAX_TRIES):
         # FOR UPDATE makes a PostgreSQL appender wait for the one in flight; the primary
         # key catches whatever race is left.
-        last = session.execute(select(AuditEntry.id, AuditEntry.hash)
-                               .order_by(AuditEntry.id.desc()).limit(1).with_for_update()).first()
+        last = session.execute(NEWEST).first()
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
         at = utcnow()
-        row = dict(id=seq, at=at, actor=actor, kind=kind, subject=subject, payload=clean, prev_hash=prev_hash,
-                   hash=entry_hash(key, prev_hash, at, actor, kind, subject, clean))
+        row = {"id": seq, "at": at, "actor": actor, "kind": kind, "subject": subject, "payload": clean,
+               "prev_hash": prev_hash, "hash": entry_hash(key, prev_hash, at, actor, kind, subject, clean)}
         # A Core insert: the ORM's unit of work costs more than the rest of an append (and
         # this runs at every group commit of answers).
         try:
             if racing:
                 with session.begin_nested():
-                    session.connection().execute(insert(AuditEntry.__table__), [row])
+                    session.connection().execute(INSERT, [row])
             else:
-                session.connection().execute(insert(AuditEntry.__table__), [row])
+                session.connection().execute(INSERT, [row])
             return AuditEntry(**row)
         except IntegrityError:
             continue

@@ -109,6 +109,12 @@ UPDATE_RESPONSE = (update(RESPONSES).where(RESPONSES.c.id == bindparam("_id"))
                    .values({c: bindparam(c) for c in RESPONSE_STATE}))
 UPDATE_ATTEMPT = (update(ATTEMPTS).where(ATTEMPTS.c.id == bindparam("_id"))
                   .values(last_seq=bindparam("last_seq"), position=bindparam("position")))
+INSERT_EVENTS, INSERT_RESPONSES = insert(EVENTS), insert(RESPONSES)
+# Built once: constructing a statement per batch cost more than running it.
+LOCK_ATTEMPTS = (select(*ATTEMPT_COLUMNS).where(Attempt.id.in_(bindparam("ids", expanding=True)))
+                 .order_by(Attempt.id).with_for_update())  # one lock order: no deadlocks
+CURRENT_RESPONSES = select(*RESPONSE_COLUMNS).where(Response.attempt_id.in_(bindparam("attempts", expanding=True)),
+                                                    Response.handle.in_(bindparam("handles", expanding=True)))
 
 
 def _expire(session: Session, model: type, ids: set[int]) -> None:
@@ -142,11 +148,11 @@ class _Writes:
         # the ORM's bulk paths cost about as much per statement as the whole answer.
         conn = session.connection()
         if self.events:
-            conn.execute(insert(EVENTS), self.events)
+            conn.execute(INSERT_EVENTS, self.events)
         rows = [current[key] for key in self.touched]
         fresh = [{k: v for k, v in r.items() if k != "id"} for r in rows if r["id"] is None]
         if fresh:
-            conn.execute(insert(RESPONSES), fresh)
+            conn.execute(INSERT_RESPONSES, fresh)
         changed = [{"_id": r["id"], **{c: r[c] for c in RESPONSE_STATE}} for r in rows if r["id"] is not None]
         if changed:
             conn.execute(UPDATE_RESPONSE, changed)
@@ -187,9 +193,7 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
     ids = sorted({b.attempt_id for b in batch})
     session.flush()  # the reads below go to the connection, past the ORM's autoflush
     conn = session.connection()
-    attempts = {r.id: AttemptRow(*r) for r in conn.execute(
-        select(*ATTEMPT_COLUMNS).where(Attempt.id.in_(ids)).order_by(Attempt.id)  # one lock order: no deadlocks
-        .with_for_update())}
+    attempts = {r.id: AttemptRow(*r) for r in conn.execute(LOCK_ATTEMPTS, {"ids": ids})}
     before = {a.id: (a.last_seq, a.position) for a in attempts.values()}
     events = [b for b in batch if b.event.kind != NAVIGATE]
     # Only a seq at or below its attempt's last one can be a resend: usually none is.
@@ -198,9 +202,11 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
     known: Known = {(a, q): (k, h, v) for a, q, k, h, v in conn.execute(
         select(AnswerEvent.attempt_id, AnswerEvent.seq, AnswerEvent.kind, AnswerEvent.handle, AnswerEvent.value)
         .where(tuple_(AnswerEvent.attempt_id, AnswerEvent.seq).in_(resent)))} if resent else {}
+    wanted = {(b.attempt_id, b.event.handle) for b in events}
+    # attempts x handles over-reads a little; cheaper than a tuple IN, which SQLite renders literally
     current: Current = {(r.attempt_id, r.handle): r._asdict() for r in conn.execute(
-        select(*RESPONSE_COLUMNS).where(tuple_(Response.attempt_id, Response.handle).in_(
-            {(b.attempt_id, b.event.handle) for b in events})))} if events else {}
+        CURRENT_RESPONSES, {"attempts": sorted({a for a, _ in wanted}), "handles": sorted({h for _, h in wanted})})
+        if (r.attempt_id, r.handle) in wanted} if events else {}
     writes = _Writes()
     acks: list[dict[str, Any] | None] = []
     for b in batch:
