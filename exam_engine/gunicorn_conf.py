@@ -25,7 +25,10 @@ loglevel = os.environ.get("EXAM_ENGINE_LOG_LEVEL", "info")
 
 
 def post_worker_init(worker: Any) -> None:
-    """Credit any outage before the first request, then start the delivery ticker."""
+    """Credit any outage before the first request, then start the delivery ticker and the
+    garbage-collection policy (no long full collections while terminals wait for acks)."""
+    from exam_engine import gc_policy
     from exam_engine.delivery.ticker import start_ticker
 
     start_ticker(worker.wsgi)
+    gc_policy.start(worker.wsgi.extensions["socketio"])
