@@ -228,6 +228,9 @@ async def measure(row: Row, clients: list[SimulatedCandidate], picks: list[Pick]
     async with profiled(row, "open", args):
         row.open_ms, row.late = await open_loop(clients, picks, args.rate, args.duration, args.seed)
     row.open_cpu = (row.cpu() - cpu) / (time.monotonic() - began)
+    if args.keep:  # to line the server log up with the phases
+        print(f"  open loop {time.strftime('%H:%M:%S', time.localtime(time.time() - time.monotonic() + began))}"
+              f"-{time.strftime('%H:%M:%S')}", flush=True)
     senders = min(args.senders, len(clients))
     for run in range(args.closed_runs):
         cpu = row.cpu()

@@ -61,7 +61,8 @@ class GroupWriter:
         self.db, self.max_batch, self.before_commit = db, max_batch, before_commit
         self.bulk: dict[str, BulkHandler] = {}
         self._queue: deque[_Job[Any]] = deque()
-        self._ready = threading.Condition()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()  # set when a job is queued; the writer clears it before popping
         self._worker: threading.Thread | None = None
         #: batches committed and jobs run, for the load benchmark and the tests
         self.batches = self.jobs = 0
@@ -72,12 +73,12 @@ class GroupWriter:
         (a kind registered in `self.bulk`), ITEM goes to that handler with its neighbours and
         WORK is the fallback."""
         job: _Job[T] = _Job(work, bulk if bulk in self.bulk else None, item)
-        with self._ready:
-            self._queue.append(job)
+        self._queue.append(job)  # deque appends are atomic
+        with self._lock:
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._loop, name="group-writer", daemon=True)
                 self._worker.start()
-            self._ready.notify()
+        self._wake.set()
         job.done.wait()
         if job.error is not None:
             raise job.error
@@ -85,19 +86,19 @@ class GroupWriter:
 
     def _loop(self) -> None:
         while True:
-            with self._ready:
-                while not self._queue:
-                    self._ready.wait()
+            self._wake.wait()
+            self._wake.clear()  # before looking: a job queued from here on sets it again
+            while self._queue:
                 batch = [self._queue.popleft() for _ in range(min(self.max_batch, len(self._queue)))]
-            try:
-                self._commit(batch)
-            except BaseException as exc:  # the commit failed: no job of the batch is stored
-                log.exception("group commit of %d jobs failed", len(batch))
-                for job in batch:
-                    job.error, job.result = exc, None
-            finally:
-                for job in batch:
-                    job.done.set()
+                try:
+                    self._commit(batch)
+                except BaseException as exc:  # the commit failed: no job of the batch is stored
+                    log.exception("group commit of %d jobs failed", len(batch))
+                    for job in batch:
+                        job.error, job.result = exc, None
+                finally:
+                    for job in batch:
+                        job.done.set()
 
     def _commit(self, batch: list[_Job[Any]]) -> None:
         with self.db.transaction() as session:

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/proctor"
 INTERVAL = 0.5
 MAX_SHARE = 0.1  # of the node's time for live pushes, at most
-CHUNK = 25  # candidates per `progress` event; the node serves answers between two
+CHUNK = 10  # candidates per `progress` event; the node serves answers between two
 #: What a terminal reports -> the flag kind the proctor sees.
 FOCUS_KINDS = {"blur": "focus_lost", "hidden": "page_hidden", "fullscreen_exit": "fullscreen_exit"}
 

@@ -1,0 +1,59 @@
+"""The group writer: every job committed before its caller returns, jobs grouped into few
+commits, a failing job rolled back alone, and a queue longer than one batch drained."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exam_engine.db import utcnow
+from exam_engine.delivery.models import Heartbeat
+from exam_engine.delivery.writer import GroupWriter
+
+
+def beat(name: str):  # type: ignore[no-untyped-def]
+    def work(session: Session) -> str:
+        session.add(Heartbeat(node=name, at=utcnow()))
+        session.flush()
+        return name
+    return work
+
+
+def test_many_callers_share_few_commits_and_all_rows_are_stored(engine) -> None:  # type: ignore[no-untyped-def]
+    writer = GroupWriter(engine.db, max_batch=4)  # callers outnumber a batch: the queue must drain
+    results: dict[int, str] = {}
+    gate = threading.Barrier(40)
+
+    def caller(i: int) -> None:
+        gate.wait()
+        results[i] = writer.run(beat(f"node-{i}"))
+
+    threads = [threading.Thread(target=caller, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a caller was never acknowledged"
+    assert results == {i: f"node-{i}" for i in range(40)}
+    assert writer.jobs == 40 and writer.batches < 40  # grouped
+    with engine.db.session() as s:
+        assert set(s.scalars(select(Heartbeat.node))) >= {f"node-{i}" for i in range(40)}
+
+
+def test_a_failing_job_is_rolled_back_alone(engine) -> None:  # type: ignore[no-untyped-def]
+    writer = GroupWriter(engine.db)
+
+    def broken(session: Session) -> None:
+        session.add(Heartbeat(node="half-written", at=utcnow() - timedelta(seconds=1)))
+        session.flush()
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        writer.run(broken)
+    assert writer.run(beat("fine")) == "fine"
+    with engine.db.session() as s:
+        nodes = set(s.scalars(select(Heartbeat.node)))
+    assert "fine" in nodes and "half-written" not in nodes
