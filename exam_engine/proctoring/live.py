@@ -222,18 +222,24 @@ def start(app: Flask) -> None:
     with d.engine.db.session() as session:
         state.last_flag = session.scalar(select(func.max(Flag.id))) or 0  # old flags are in the snapshot
 
-    def run() -> None:
-        socketio = app.extensions["socketio"]
-        while True:
-            try:
-                with app.app_context():
-                    flush(app)
-            except Exception:  # one bad flush must not end live updates for every room
-                log.exception("proctor live flush failed")
-            # Under load (a whole room answering) a round costs more; spacing the rounds keeps
-            # the consoles at most MAX_SHARE of the node's time, so answers are never starved.
-            socketio.sleep(max(INTERVAL, state.busy * (1 / MAX_SHARE - 1)))
+    # Under load (a whole room answering) a round costs more; spacing the rounds keeps the
+    # consoles at most MAX_SHARE of the node's time, so answers are never starved.
+    socketio = app.extensions["socketio"]
+    socketio.start_background_task(forever, app, flush, lambda: max(INTERVAL, state.busy * (1 / MAX_SHARE - 1)),
+                                   "proctor live flush")
+    socketio.start_background_task(forever, app, live_copying.scan_due, lambda: min(1.0, live_copying.interval()),
+                                   "copying scan")
 
-    app.extensions["socketio"].start_background_task(run)
-    app.extensions["socketio"].start_background_task(live_copying.run, app)
+
+def forever(app: Flask, step: Callable[[Flask], Any], pause: Callable[[], float], what: str) -> None:
+    """A node's background loop: STEP in an app context, then sleep PAUSE() seconds. A failing
+    step is logged and the loop goes on: one bad round must not end live updates for the day."""
+    socketio = app.extensions["socketio"]
+    while True:
+        try:
+            with app.app_context():
+                step(app)
+        except Exception:
+            log.exception("%s failed", what)
+        socketio.sleep(pause())
 

@@ -1,5 +1,5 @@
 """Answer-copying suspicion during the session: the live flush tells `note` (a live hook) which
-sessions changed, and the node's own scan loop (`run`) analyses each started one at most every
+sessions changed, and the node's own scan loop (`live.forever` over `scan_due`) analyses each started one at most every
 INTERVAL seconds (longer for a room so big that its scan would take more than SHARE of the
 time), off the hub (`scan_due`); the first scan comes an interval after the session's first
 change. Each new pair above the threshold gets one `copying_suspected` flag per candidate,
@@ -188,15 +188,3 @@ def scan_due(app: Flask) -> int:
         state.cost[session_id] = time.monotonic() - began
         done += 1
     return done
-
-
-def run(app: Flask) -> None:
-    """The node's scan loop, apart from the live flush so a long scan never delays the consoles."""
-    socketio = app.extensions["socketio"]
-    while True:
-        try:
-            with app.app_context():
-                scan_due(app)
-        except Exception:  # one failed scan must not end copying detection for the day
-            log.exception("copying scan failed")
-        socketio.sleep(min(1.0, interval()))
