@@ -187,7 +187,7 @@ MOVED = {"code": "moved", "message": "the attempt moved to another workstation"}
 
 def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
                 shapes: FormShapes) -> tuple[list[dict[str, Any] | None], dict[int, AttemptRow]]:
-    """The rules of `record` for many attempts at once, with four reads for the whole batch.
+    """The rules of `record` for many attempts at once, with two or three reads for the whole batch.
     Per submission: its ack, or None when its attempt's time is up (closing a part is the
     caller's, one attempt at a time); and the attempts, by id."""
     ids = sorted({b.attempt_id for b in batch})
