@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.responses import MOVED
 from exam_engine.delivery.runtime import delivery
+from exam_engine.offload import YIELD
 from exam_engine.proctoring import snapshot
 from exam_engine.proctoring.flags import raise_flag
 from exam_engine.proctoring.models import Flag
@@ -137,7 +138,7 @@ class _Stopwatch:
 
     def pause(self) -> None:
         began = time.monotonic()
-        self.socketio.sleep(0)
+        self.socketio.sleep(YIELD)  # lets the loop poll the sockets (see offload.YIELD)
         self.paused += time.monotonic() - began
 
     def busy(self) -> float:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from exam_engine.delivery.models import Attempt, Response
 from exam_engine.delivery.runtime import delivery
-from exam_engine.offload import blocking
+from exam_engine.offload import YIELD, blocking
 from exam_engine.proctoring.copying import BLANK, DEFAULT_THRESHOLD, SuspectPair, detect_copying
 from exam_engine.proctoring.flags import raise_flag
 from exam_engine.proctoring.models import Flag
@@ -180,7 +180,7 @@ def scan_due(app: Flask) -> int:
                 continue
             # The room is read in slices with yields between them, and the analysis (seconds of
             # numpy for 2,000) runs in a native thread: answers keep being acknowledged meanwhile.
-            m = session_matrix(session, d.keys, session_id, pause=lambda: socketio.sleep(0))
+            m = session_matrix(session, d.keys, session_id, pause=lambda: socketio.sleep(YIELD))
         pairs = blocking(find_pairs, m)
         if pairs:
             with d.engine.db.transaction() as tx:
