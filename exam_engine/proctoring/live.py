@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.responses import MOVED
-from exam_engine.delivery.runtime import delivery
+from exam_engine.delivery.runtime import Delivery, delivery
 from exam_engine.offload import YIELD
 from exam_engine.proctoring import snapshot
 from exam_engine.proctoring.flags import raise_flag
@@ -145,7 +145,7 @@ class _Stopwatch:
         return time.monotonic() - self.began - self.paused
 
 
-def _round(app: Flask, state: Live, d: Any, pause: Callable[[], None]) -> int:
+def _round(app: Flask, state: Live, d: Delivery, pause: Callable[[], None]) -> int:
     sent = 0
     with d.engine.db.session() as session:
         # Connects and disconnects on any node, and a dead node's terminals going dark.

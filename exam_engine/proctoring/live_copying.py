@@ -1,8 +1,8 @@
 """Answer-copying suspicion during the session: the live flush tells `note` (a live hook) which
-sessions changed, and the node's own scan loop (`live.forever` over `scan_due`) analyses each started one at most every
-INTERVAL seconds (longer for a room so big that its scan would take more than SHARE of the
-time), off the hub (`scan_due`); the first scan comes an interval after the session's first
-change. Each new pair above the threshold gets one `copying_suspected` flag per candidate,
+sessions changed, and the node's scan loop (`live.forever` over `scan_due`) analyses each
+started one off the hub, at most every INTERVAL seconds (longer for a room so big that its
+scan would take more than SHARE of the time); the first scan comes an interval after the
+session's first change. Each new pair above the threshold gets one `copying_suspected` flag per candidate,
 naming the other. The flags go out through the flush's flag poll like every other flag.
 `suspect_pairs` is also the after-session report (`exam-engine proctor copying`).
 
@@ -157,7 +157,7 @@ def scans(app: Flask) -> Scans:
 
 
 def note(app: Flask, session: Session, by_session: dict[int, set[int]]) -> None:
-    """The live hook: remember which sessions changed; `run` analyses them in its own time."""
+    """The live hook: remember which sessions changed; `scan_due` analyses them in its own time."""
     state, now = scans(app), time.monotonic()
     for session_id in by_session:
         state.last.setdefault(session_id, now)
