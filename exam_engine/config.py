@@ -1,9 +1,12 @@
 """Deploy-time settings: one place, environment variables with the EXAM_ENGINE_ prefix.
 
-Every setting has a default that works out of the box (SQLite under ./instance).
+Every setting has a default that works out of the box (SQLite under ./instance); an empty
+variable means the default, like an unset one. A value that is not of the setting's type, or is
+out of its range, stops the load with an error naming the variable.
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -34,6 +37,16 @@ class Settings:
     # Reverse proxies in front of the node (nginx: 1). Their X-Forwarded-* headers are then
     # believed, so login limits, records and IP-change flags see the terminal, not the proxy.
     proxy_hops: int = 0
+    # Live answer-copying detector (proctoring/live_copying.py): the z above which a pair is
+    # flagged (copying.DEFAULT_THRESHOLD), the seconds between two scans of a room, and how
+    # many items two candidates' forms must share to be compared.
+    copying_threshold: float = 4.5
+    copying_interval: float = field(default=30.0, metadata={"above": 0})
+    copying_min_shared: int = field(default=20, metadata={"minimum": 1})
+    # Garbage collection on a served node (gc_policy.py): seconds between two young
+    # collections that freeze the survivors, and between two full sweeps of everything.
+    gc_freeze_seconds: float = field(default=10.0, metadata={"above": 0})
+    gc_sweep_seconds: float = field(default=1800.0, metadata={"above": 0})
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -55,6 +68,14 @@ def _coerce(name: str, raw: str, current: Any) -> Any:
             return int(raw)
         except ValueError:
             raise ValueError(f"{PREFIX}{name.upper()}: expected an integer, got {raw!r}") from None
+    if isinstance(current, float):
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValueError(f"{PREFIX}{name.upper()}: expected a number, got {raw!r}")
+        return value
     if isinstance(current, Path) or name in {"key_file", "instance_path"}:
         return Path(raw) if raw else None
     return raw
@@ -71,7 +92,7 @@ def load_settings(
         if f.name == "extra":
             continue
         raw = environ.get(PREFIX + f.name.upper())
-        if raw is not None:
+        if raw is not None and raw.strip():  # empty: the default
             values[f.name] = _coerce(f.name, raw, getattr(settings, f.name))
     settings = replace(settings, **values)
     if overrides:
@@ -82,4 +103,14 @@ def load_settings(
         settings = replace(settings, **dict(overrides))
     if settings.instance_path is None:
         settings = replace(settings, instance_path=Path("instance"))
+    _check_ranges(settings)
     return settings
+
+
+def _check_ranges(settings: Settings) -> None:
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        if "minimum" in f.metadata and value < f.metadata["minimum"]:
+            raise ValueError(f"{PREFIX}{f.name.upper()}: must be at least {f.metadata['minimum']}, got {value!r}")
+        if "above" in f.metadata and not value > f.metadata["above"]:
+            raise ValueError(f"{PREFIX}{f.name.upper()}: must be more than {f.metadata['above']}, got {value!r}")

@@ -10,7 +10,10 @@ So the node freezes its survivors: every FREEZE_EVERY seconds it collects the yo
 generations and moves everything alive into the permanent generation (`gc.freeze`), which
 automatic collections skip. Cycles among frozen objects that die later (a terminal that
 disconnected) wait for the sweep: every SWEEP_EVERY seconds, the node unfreezes, runs one full
-collection and freezes again; one pause of that length per sweep instead of dozens."""
+collection and freezes again; one pause of that length per sweep instead of dozens.
+
+The node's cadences are settings (EXAM_ENGINE_GC_FREEZE_SECONDS, EXAM_ENGINE_GC_SWEEP_SECONDS),
+passed in by gunicorn_conf.post_worker_init; FREEZE_EVERY and SWEEP_EVERY are their defaults."""
 from __future__ import annotations
 
 import gc
@@ -18,9 +21,11 @@ import logging
 import time
 from typing import Any
 
+from exam_engine.config import Settings
+
 log = logging.getLogger(__name__)
-FREEZE_EVERY = 10.0
-SWEEP_EVERY = 1800.0
+FREEZE_EVERY: float = Settings.gc_freeze_seconds  # 10 s
+SWEEP_EVERY: float = Settings.gc_sweep_seconds  # 30 min
 
 
 def freeze() -> None:
@@ -55,5 +60,5 @@ def run(socketio: Any, freeze_every: float = FREEZE_EVERY, sweep_every: float = 
             log.exception("garbage collection policy failed")
 
 
-def start(socketio: Any) -> None:
-    socketio.start_background_task(run, socketio)
+def start(socketio: Any, freeze_every: float = FREEZE_EVERY, sweep_every: float = SWEEP_EVERY) -> None:
+    socketio.start_background_task(run, socketio, freeze_every, sweep_every)

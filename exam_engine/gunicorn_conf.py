@@ -26,9 +26,13 @@ loglevel = os.environ.get("EXAM_ENGINE_LOG_LEVEL", "info")
 
 def post_worker_init(worker: Any) -> None:
     """Credit any outage before the first request, then start the delivery ticker and the
-    garbage-collection policy (no long full collections while terminals wait for acks)."""
+    garbage-collection policy (no long full collections while terminals wait for acks), at
+    the cadences of the app's settings (EXAM_ENGINE_GC_FREEZE_SECONDS, ..._GC_SWEEP_SECONDS)."""
     from exam_engine import gc_policy
     from exam_engine.delivery.ticker import start_ticker
 
-    start_ticker(worker.wsgi)
-    gc_policy.start(worker.wsgi.extensions["socketio"])
+    app = worker.wsgi
+    start_ticker(app)
+    settings = app.extensions["exam_engine"].settings
+    gc_policy.start(app.extensions["socketio"], freeze_every=settings.gc_freeze_seconds,
+                    sweep_every=settings.gc_sweep_seconds)

@@ -6,23 +6,24 @@ session's first change. Each new pair above the threshold gets one `copying_susp
 naming the other. The flags go out through the flush's flag poll like every other flag.
 `suspect_pairs` is also the after-session report (`exam-engine proctor copying`).
 
-Settings, read from the environment: EXAM_ENGINE_COPYING_THRESHOLD (z, default
-copying.DEFAULT_THRESHOLD), EXAM_ENGINE_COPYING_INTERVAL (seconds, default 30) and
-EXAM_ENGINE_COPYING_MIN_SHARED (items two forms must share, default 20)."""
+Settings (exam_engine/config.py): copying_threshold (EXAM_ENGINE_COPYING_THRESHOLD, z, default
+copying.DEFAULT_THRESHOLD), copying_interval (EXAM_ENGINE_COPYING_INTERVAL, seconds, default 30)
+and copying_min_shared (EXAM_ENGINE_COPYING_MIN_SHARED, items two forms must share, default 20).
+The scan reads them from its app's engine settings; a caller may pass a Settings explicitly."""
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exam_engine.config import Settings, load_settings
 from exam_engine.delivery.models import Attempt, Response
 from exam_engine.delivery.runtime import delivery
 from exam_engine.offload import YIELD, blocking
@@ -39,16 +40,27 @@ SLICE = 5000  # response rows read between two yields
 SHARE = 0.02  # of the time, at most, for one session's scans
 
 
-def threshold() -> float:
-    return float(os.environ.get("EXAM_ENGINE_COPYING_THRESHOLD") or DEFAULT_THRESHOLD)
+def settings_of(app: Flask | None = None) -> Settings:
+    """APP's engine settings (the current app's when None). Outside any app context (the CLI
+    report, the scan loop's pause between two rounds) there is no app to ask: the settings are
+    then loaded from the environment, as the CLI and the app factory load them."""
+    if app is None:
+        if not has_app_context():
+            return load_settings()
+        app = current_app
+    return app.extensions["exam_engine"].settings  # type: ignore[no-any-return]
 
 
-def interval() -> float:
-    return float(os.environ.get("EXAM_ENGINE_COPYING_INTERVAL") or 30.0)
+def threshold(settings: Settings | None = None) -> float:
+    return (settings or settings_of()).copying_threshold
 
 
-def min_shared() -> int:
-    return int(os.environ.get("EXAM_ENGINE_COPYING_MIN_SHARED") or 20)
+def interval(settings: Settings | None = None) -> float:
+    return (settings or settings_of()).copying_interval
+
+
+def min_shared(settings: Settings | None = None) -> int:
+    return (settings or settings_of()).copying_min_shared
 
 
 @dataclass(frozen=True)
@@ -103,18 +115,20 @@ def session_matrix(session: Session, keys: Callable[[int], tuple[int, Any]], ses
     return Matrix([r[2] for r in found], [r[3] for r in found], responses, correct, present)
 
 
-def find_pairs(m: Matrix, z: float | None = None) -> list[SuspectPair]:
-    """The pairs above the threshold: pure numpy on the matrix, safe to run in another thread."""
+def find_pairs(m: Matrix, z: float | None = None, settings: Settings | None = None) -> list[SuspectPair]:
+    """The pairs above Z (default: the settings' threshold): pure numpy on the matrix, safe to
+    run in another thread when SETTINGS are passed (a native thread has no app context)."""
     if len(m.numbers) < 2 or m.responses.shape[1] == 0:
         return []
-    return detect_copying(m.responses, m.correct, m.present, threshold=threshold() if z is None else z,
-                          min_shared=min_shared())
+    settings = settings or settings_of()
+    return detect_copying(m.responses, m.correct, m.present, threshold=threshold(settings) if z is None else z,
+                          min_shared=min_shared(settings))
 
 
 def suspect_pairs(session: Session, keys: Callable[[int], tuple[int, Any]], session_id: int,
-                  z: float | None = None) -> tuple[Matrix, list[SuspectPair]]:
+                  z: float | None = None, settings: Settings | None = None) -> tuple[Matrix, list[SuspectPair]]:
     m = session_matrix(session, keys, session_id)
-    return m, find_pairs(m, z)
+    return m, find_pairs(m, z, settings)
 
 
 def evidence(m: Matrix, pair: SuspectPair, other: int) -> dict[str, Any]:
@@ -147,9 +161,10 @@ class Scans:
     last: dict[int, float] = field(default_factory=dict)
     cost: dict[int, float] = field(default_factory=dict)  # session id -> seconds its last scan took
 
-    def due(self, session_id: int, now: float) -> bool:
-        # Scans of a big room (seconds of CPU at 2,000) are spaced so they take at most SHARE of the time.
-        return now - self.last[session_id] >= max(interval(), self.cost.get(session_id, 0.0) / SHARE)
+    def due(self, session_id: int, now: float, every: float) -> bool:
+        """Whether SESSION_ID's last scan is EVERY seconds old (the interval setting), or more
+        for a big room: its scans (seconds of CPU at 2,000) take at most SHARE of the time."""
+        return now - self.last[session_id] >= max(every, self.cost.get(session_id, 0.0) / SHARE)
 
 
 def scans(app: Flask) -> Scans:
@@ -167,10 +182,11 @@ def note(app: Flask, session: Session, by_session: dict[int, set[int]]) -> None:
 def scan_due(app: Flask) -> int:
     """Analyse each pending started session whose last scan is older than the interval; returns how many."""
     state, d, now = scans(app), delivery(app), time.monotonic()
+    settings = settings_of(app)
     socketio = app.extensions["socketio"]
     done = 0
     for session_id in sorted(state.pending):
-        if not state.due(session_id, now):
+        if not state.due(session_id, now, interval(settings)):
             continue
         state.pending.discard(session_id)
         state.last[session_id] = began = time.monotonic()
@@ -181,7 +197,7 @@ def scan_due(app: Flask) -> int:
             # The room is read in slices with yields between them, and the analysis (seconds of
             # numpy for 2,000) runs in a native thread: answers keep being acknowledged meanwhile.
             m = session_matrix(session, d.keys, session_id, pause=lambda: socketio.sleep(YIELD))
-        pairs = blocking(find_pairs, m)
+        pairs = blocking(find_pairs, m, settings=settings)
         if pairs:
             with d.engine.db.transaction() as tx:
                 flag_new_pairs(tx, session_id, m, pairs)

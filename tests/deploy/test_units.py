@@ -49,7 +49,7 @@ def test_template_gives_node_n_port_800n() -> None:
 def test_env_example_documents_every_setting() -> None:
     documented = set(re.findall(r"^#?(EXAM_ENGINE_[A-Z_]+)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE))
     settings = {PREFIX + f.name.upper() for f in dataclasses.fields(Settings) if f.name != "extra"}
-    # Settings read outside config.py (gunicorn's, the copying detector's); tests' own excluded.
+    # Settings read outside config.py (gunicorn's); tests' own excluded.
     read = set()
     for source in [*(ROOT / "exam_engine").rglob("*.py"), *(ROOT / "proctor_console").rglob("*.py")]:
         read |= set(re.findall(r"\b(EXAM_ENGINE_[A-Z][A-Z_]*[A-Z])\b", source.read_text(encoding="utf-8")))

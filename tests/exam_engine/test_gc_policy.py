@@ -74,3 +74,40 @@ def test_run_freezes_each_round_and_sweeps_when_due(monkeypatch: pytest.MonkeyPa
     with pytest.raises(Stop):
         gc_policy.run(FakeSocketIO(rounds=2), freeze_every=10.0, sweep_every=3600.0)
     assert calls == ["freeze", "freeze", "freeze"]
+
+
+class RecordingSocketIO:
+    def __init__(self) -> None:
+        self.tasks: list[tuple[object, tuple[object, ...]]] = []
+
+    def start_background_task(self, target: object, *args: object) -> None:
+        self.tasks.append((target, args))
+
+
+def test_start_runs_the_loop_at_the_given_cadences_defaulting_to_10_s_and_30_min() -> None:
+    socketio = RecordingSocketIO()
+    gc_policy.start(socketio)
+    gc_policy.start(socketio, freeze_every=2.5, sweep_every=60.0)
+    assert socketio.tasks == [(gc_policy.run, (socketio, 10.0, 1800.0)), (gc_policy.run, (socketio, 2.5, 60.0))]
+
+
+def test_post_worker_init_passes_the_apps_gc_settings(app, monkeypatch):  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from exam_engine import create_app, gunicorn_conf
+    from exam_engine.delivery import ticker
+
+    started: list[object] = []
+    monkeypatch.setattr(ticker, "start_ticker", started.append)
+    calls: list[tuple[object, float, float]] = []
+    monkeypatch.setattr(gc_policy, "start", lambda socketio, freeze_every=-1.0, sweep_every=-1.0:
+                        calls.append((socketio, freeze_every, sweep_every)))
+    gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=app))
+    assert started == [app]
+    assert calls == [(app.extensions["socketio"], 10.0, 1800.0)]  # the defaults
+
+    monkeypatch.setenv("EXAM_ENGINE_GC_FREEZE_SECONDS", "3")
+    monkeypatch.setenv("EXAM_ENGINE_GC_SWEEP_SECONDS", "600")
+    tuned = create_app({"instance_path": app.extensions["exam_engine"].settings.instance_path})
+    gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=tuned))
+    assert calls[-1] == (tuned.extensions["socketio"], 3.0, 600.0)
