@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, case, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from exam_engine.delivery import clock
 from exam_engine.delivery.models import LOCKED, AnswerEvent, Attempt, Response
@@ -99,22 +101,44 @@ def check_open(attempt: Attempt | AttemptRow, now: datetime) -> None:
 
 #: (attempt id, seq) -> (kind, handle, value) of stored events
 Known = dict[tuple[int, int], tuple[str, int, "int | None"]]
-#: (attempt id, handle) -> the current response as columns, and whether it is stored yet
-Current = dict[tuple[int, int], dict[str, Any]]
-RESPONSE_COLUMNS = (Response.id, Response.attempt_id, Response.handle, Response.choice, Response.option,
-                    Response.choice_seq, Response.marked, Response.mark_seq)
-RESPONSE_STATE = ("choice", "option", "choice_seq", "marked", "mark_seq")
+#: (attempt id, handle) -> what this batch changes of the response, as columns: a seq of 0
+#: means "not touched", so the stored value stays (see `UPSERTS`)
+Changes = dict[tuple[int, int], dict[str, Any]]
 EVENTS, RESPONSES, ATTEMPTS = AnswerEvent.__table__, Response.__table__, Attempt.__table__
-UPDATE_RESPONSE = (update(RESPONSES).where(RESPONSES.c.id == bindparam("_id"))
-                   .values({c: bindparam(c) for c in RESPONSE_STATE}))
 UPDATE_ATTEMPT = (update(ATTEMPTS).where(ATTEMPTS.c.id == bindparam("_id"))
                   .values(last_seq=bindparam("last_seq"), position=bindparam("position")))
-INSERT_EVENTS, INSERT_RESPONSES = insert(EVENTS), insert(RESPONSES)
+INSERT_EVENTS = insert(EVENTS)
 # Built once: constructing a statement per batch cost more than running it.
 LOCK_ATTEMPTS = (select(*ATTEMPT_COLUMNS).where(Attempt.id.in_(bindparam("ids", expanding=True)))
                  .order_by(Attempt.id).with_for_update())  # one lock order: no deadlocks
-CURRENT_RESPONSES = select(*RESPONSE_COLUMNS).where(Response.attempt_id.in_(bindparam("attempts", expanding=True)),
-                                                    Response.handle.in_(bindparam("handles", expanding=True)))
+
+
+def _upsert(dialect: Any) -> Insert:
+    """Responses are written without reading them first: the row is inserted, or merged into
+    the stored one where the batch's seq is higher, answer and mark apart (reading them back
+    cost more than the rest of the batch). Needs ON CONFLICT: SQLite and PostgreSQL."""
+    stmt = dialect.insert(RESPONSES)
+    new, old = stmt.excluded, RESPONSES.c
+    newer_choice, newer_mark = new.choice_seq > old.choice_seq, new.mark_seq > old.mark_seq
+    return stmt.on_conflict_do_update(index_elements=[old.attempt_id, old.handle], set_={
+        "choice": case((newer_choice, new.choice), else_=old.choice),
+        "option": case((newer_choice, new.option), else_=old.option),
+        "choice_seq": case((newer_choice, new.choice_seq), else_=old.choice_seq),
+        "marked": case((newer_mark, new.marked), else_=old.marked),
+        "mark_seq": case((newer_mark, new.mark_seq), else_=old.mark_seq),
+    })
+
+
+UPSERTS = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
+
+
+def upsert_responses(session: Session) -> Insert:
+    name = session.get_bind().dialect.name
+    try:
+        return UPSERTS[name]
+    except KeyError:
+        raise RuntimeError(f"answers are stored with INSERT ... ON CONFLICT, which exam-engine uses on SQLite and "
+                           f"PostgreSQL only, not on {name}") from None
 
 
 def _expire(session: Session, model: type, ids: set[int]) -> None:
@@ -137,26 +161,24 @@ class Stored(NamedTuple):
 
 @dataclass
 class _Writes:
-    """The batch's inserts and updates, sent as a few executemany statements at the end
+    """The batch's inserts and upserts, sent as two executemany statements at the end
     (the ORM's unit of work costs more per row than the rest of an answer together)."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
-    touched: set[tuple[int, int]] = field(default_factory=set)
+    changes: Changes = field(default_factory=dict)
 
-    def send(self, session: Session, current: Current) -> None:
+    def send(self, session: Session) -> None:
         # Core statements on the session's connection (same transaction, same savepoints):
         # the ORM's bulk paths cost about as much per statement as the whole answer.
         conn = session.connection()
         if self.events:
             conn.execute(INSERT_EVENTS, self.events)
-        rows = [current[key] for key in self.touched]
-        fresh = [{k: v for k, v in r.items() if k != "id"} for r in rows if r["id"] is None]
-        if fresh:
-            conn.execute(INSERT_RESPONSES, fresh)
-        changed = [{"_id": r["id"], **{c: r[c] for c in RESPONSE_STATE}} for r in rows if r["id"] is not None]
-        if changed:
-            conn.execute(UPDATE_RESPONSE, changed)
-            _expire(session, Response, {r["_id"] for r in changed})
+        if self.changes:
+            conn.execute(upsert_responses(session), list(self.changes.values()))
+            touched = set(self.changes)
+            for obj in list(session.identity_map.values()):  # ORM copies no longer match the rows
+                if isinstance(obj, Response) and (obj.attempt_id, obj.handle) in touched:
+                    session.expire(obj)
 
 
 def record(session: Session, attempt: Attempt, event: Event, now: datetime, shapes: FormShapes | None = None) -> bool:
@@ -165,11 +187,9 @@ def record(session: Session, attempt: Attempt, event: Event, now: datetime, shap
     seen = session.scalar(select(AnswerEvent).where(AnswerEvent.attempt_id == attempt.id,
                                                     AnswerEvent.seq == event.seq))
     known: Known = {} if seen is None else {(attempt.id, event.seq): (seen.kind, seen.handle, seen.value)}
-    current: Current = {(r.attempt_id, r.handle): r._asdict() for r in session.execute(
-        select(*RESPONSE_COLUMNS).where(Response.attempt_id == attempt.id, Response.handle == event.handle))}
     writes = _Writes()
-    stored = _apply(session, attempt, event, now, shapes or FormShapes(), known, current, writes)
-    writes.send(session, current)
+    stored = _apply(session, attempt, event, now, shapes or FormShapes(), known, writes)
+    writes.send(session)
     return stored
 
 
@@ -202,11 +222,6 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
     known: Known = {(a, q): (k, h, v) for a, q, k, h, v in conn.execute(
         select(AnswerEvent.attempt_id, AnswerEvent.seq, AnswerEvent.kind, AnswerEvent.handle, AnswerEvent.value)
         .where(tuple_(AnswerEvent.attempt_id, AnswerEvent.seq).in_(resent)))} if resent else {}
-    wanted = {(b.attempt_id, b.event.handle) for b in events}
-    # attempts x handles over-reads a little; cheaper than a tuple IN, which SQLite renders literally
-    current: Current = {(r.attempt_id, r.handle): r._asdict() for r in conn.execute(
-        CURRENT_RESPONSES, {"attempts": sorted({a for a, _ in wanted}), "handles": sorted({h for _, h in wanted})})
-        if (r.attempt_id, r.handle) in wanted} if events else {}
     writes = _Writes()
     acks: list[dict[str, Any] | None] = []
     for b in batch:
@@ -219,11 +234,11 @@ def store_batch(session: Session, batch: Sequence[Submission], now: datetime,
             acks.append(navigate(session, attempt, b.event.handle, shapes))
         else:
             try:
-                stored = _apply(session, attempt, b.event, now, shapes, known, current, writes)
+                stored = _apply(session, attempt, b.event, now, shapes, known, writes)
                 acks.append({"ok": True, "seq": seq} if stored else {"ok": True, "seq": seq, "duplicate": True})
             except Refused as refusal:
                 acks.append({"ok": False, "seq": seq, "code": refusal.code, "message": refusal.message})
-    writes.send(session, current)
+    writes.send(session)
     moved = [{"_id": a.id, "last_seq": a.last_seq, "position": a.position} for a in attempts.values()
              if (a.last_seq, a.position) != before[a.id]]
     if moved:
@@ -245,9 +260,9 @@ def navigation(handle: int) -> Event:
 
 
 def _apply(session: Session, attempt: Attempt | AttemptRow, event: Event, now: datetime, shapes: FormShapes,
-           known: Known, current: Current, writes: _Writes) -> bool:
+           known: Known, writes: _Writes) -> bool:
     """Check and store one event against what is already known of its attempt; keeps KNOWN
-    and CURRENT up to date, so the next event of a batch sees this one."""
+    and the batch's changes up to date, so the next event of a batch sees this one."""
     seen = known.get((attempt.id, event.seq))
     if seen is not None:
         if seen == (event.kind, event.handle, event.value):
@@ -269,10 +284,10 @@ def _apply(session: Session, attempt: Attempt | AttemptRow, event: Event, now: d
     journal(session).append(stored)  # chained in the audit log with the batch's commit
     known[(attempt.id, event.seq)] = (event.kind, event.handle, event.value)
     key = (attempt.id, event.handle)
-    response = current.get(key)
-    if response is None:
-        response = current[key] = {"id": None, "attempt_id": attempt.id, "handle": event.handle, "choice": None,
-                                   "option": None, "choice_seq": 0, "marked": False, "mark_seq": 0}
+    response = writes.changes.get(key)
+    if response is None:  # untouched: a fresh row's values, which the upsert leaves out of a merge
+        response = writes.changes[key] = {"attempt_id": attempt.id, "handle": event.handle, "choice": None,
+                                          "option": None, "choice_seq": 0, "marked": False, "mark_seq": 0}
     if event.kind == "mark":
         if event.seq > response["mark_seq"]:  # a mark never touches the answer
             response["marked"], response["mark_seq"] = bool(event.value), event.seq
@@ -280,6 +295,5 @@ def _apply(session: Session, attempt: Attempt | AttemptRow, event: Event, now: d
         response["choice_seq"] = event.seq
         response["choice"] = event.value
         response["option"] = letters[event.value] if event.value is not None else None
-    writes.touched.add(key)
     attempt.last_seq = max(attempt.last_seq, event.seq)
     return True
