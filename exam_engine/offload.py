@@ -34,6 +34,17 @@ def _gevent_hub_active() -> bool:
     return bool(monkey.is_module_patched("threading"))
 
 
+def settle(max_wait: float) -> None:
+    """Under gevent: wait until the loop has nothing left to do (every socket read, every
+    ready greenlet run), at most MAX_WAIT seconds. Outside gevent: return at once."""
+    if not _gevent_hub_active():
+        return
+    import gevent
+
+    with gevent.Timeout(max_wait, False):
+        gevent.idle()
+
+
 def blocking(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """FN(*ARGS, **KWARGS) in a native thread when the hub would otherwise be blocked."""
     if not _gevent_hub_active():
