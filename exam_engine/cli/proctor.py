@@ -26,10 +26,10 @@ def copying(ctx: click.Context, code: str, threshold: float | None) -> None:
 
     engine = engine_from(ctx)
     keys = Delivery.create(engine).keys
-    z = default_threshold() if threshold is None else threshold
+    z = default_threshold(engine.settings) if threshold is None else threshold
     with engine.db.session() as s:
         exam_session = get_session(s, code)
-        m, pairs = suspect_pairs(s, keys, exam_session.id, z)
+        m, pairs = suspect_pairs(s, keys, exam_session.id, z, engine.settings)
     click.echo(f"session {code}: {len(m.numbers)} started attempt(s), {m.responses.shape[1]} item(s); "
                f"{len(pairs)} pair(s) above z = {z:g}")
     for pair in pairs:

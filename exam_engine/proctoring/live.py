@@ -228,7 +228,8 @@ def start(app: Flask) -> None:
     socketio = app.extensions["socketio"]
     socketio.start_background_task(forever, app, flush, lambda: max(INTERVAL, state.busy * (1 / MAX_SHARE - 1)),
                                    "proctor live flush")
-    socketio.start_background_task(forever, app, live_copying.scan_due, lambda: min(1.0, live_copying.interval()),
+    socketio.start_background_task(forever, app, live_copying.scan_due,
+                                   lambda: min(1.0, live_copying.interval(live_copying.settings_of(app))),
                                    "copying scan")
 
 

@@ -2,9 +2,10 @@
 sessions changed, and the node's scan loop (`live.forever` over `scan_due`) analyses each
 started one off the hub, at most every INTERVAL seconds (longer for a room so big that its
 scan would take more than SHARE of the time); the first scan comes an interval after the
-session's first change. Each new pair above the threshold gets one `copying_suspected` flag per candidate,
-naming the other. The flags go out through the flush's flag poll like every other flag.
-`suspect_pairs` is also the after-session report (`exam-engine proctor copying`).
+session's first change. The analysis runs in a niced child process (`offload.in_child`). Each
+new pair above the threshold gets one `copying_suspected` flag per candidate, naming the other.
+The flags go out through the flush's flag poll like every other flag. `suspect_pairs` is also
+the after-session report (`exam-engine proctor copying`).
 
 Settings (exam_engine/config.py): copying_threshold (EXAM_ENGINE_COPYING_THRESHOLD, z, default
 copying.DEFAULT_THRESHOLD), copying_interval (EXAM_ENGINE_COPYING_INTERVAL, seconds, default 30)
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from exam_engine.config import Settings, load_settings
 from exam_engine.delivery.models import Attempt, Response
 from exam_engine.delivery.runtime import delivery
-from exam_engine.offload import YIELD, blocking
+from exam_engine.offload import YIELD, in_child
 from exam_engine.proctoring.copying import BLANK, DEFAULT_THRESHOLD, SuspectPair, detect_copying
 from exam_engine.proctoring.flags import raise_flag
 from exam_engine.proctoring.models import Flag
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 KIND = "copying_suspected"
 SLICE = 5000  # response rows read between two yields
 SHARE = 0.02  # of the time, at most, for one session's scans
+#: Seconds a scan's analysis may take in its child process before it is killed (2,000
+#: candidates take seconds; a scan is retried when the session next changes).
+ANALYSIS_TIMEOUT = 600.0
 
 
 def settings_of(app: Flask | None = None) -> Settings:
@@ -115,14 +119,24 @@ def session_matrix(session: Session, keys: Callable[[int], tuple[int, Any]], ses
     return Matrix([r[2] for r in found], [r[3] for r in found], responses, correct, present)
 
 
-def find_pairs(m: Matrix, z: float | None = None, settings: Settings | None = None) -> list[SuspectPair]:
-    """The pairs above Z (default: the settings' threshold): pure numpy on the matrix, safe to
-    run in another thread when SETTINGS are passed (a native thread has no app context)."""
+def find_pairs(m: Matrix, z: float | None = None, settings: Settings | None = None,
+               run: Callable[..., list[SuspectPair]] | None = None) -> list[SuspectPair]:
+    """The pairs above Z (default: the settings' threshold). The analysis, `detect_copying` on
+    the matrix's arrays (pure numpy, all of them picklable), is called through RUN when given:
+    the live scan runs it in a child process (`offload.in_child`)."""
     if len(m.numbers) < 2 or m.responses.shape[1] == 0:
         return []
     settings = settings or settings_of()
-    return detect_copying(m.responses, m.correct, m.present, threshold=threshold(settings) if z is None else z,
-                          min_shared=min_shared(settings))
+    return (run or _call)(detect_copying, m.responses, m.correct, m.present,
+                          threshold=threshold(settings) if z is None else z, min_shared=min_shared(settings))
+
+
+def _call(fn: Callable[..., list[SuspectPair]], /, *args: Any, **kwargs: Any) -> list[SuspectPair]:
+    return fn(*args, **kwargs)
+
+
+def _in_child(fn: Callable[..., list[SuspectPair]], /, *args: Any, **kwargs: Any) -> list[SuspectPair]:
+    return in_child(fn, *args, timeout=ANALYSIS_TIMEOUT, **kwargs)
 
 
 def suspect_pairs(session: Session, keys: Callable[[int], tuple[int, Any]], session_id: int,
@@ -194,10 +208,17 @@ def scan_due(app: Flask) -> int:
             exam_session = session.get(ExamSession, session_id)
             if exam_session is None or exam_session.started_at is None:
                 continue
-            # The room is read in slices with yields between them, and the analysis (seconds of
-            # numpy for 2,000) runs in a native thread: answers keep being acknowledged meanwhile.
+            # The room is read in slices with yields between them, on the hub (the database
+            # session is the hub's); answers keep being acknowledged meanwhile.
             m = session_matrix(session, d.keys, session_id, pause=lambda: socketio.sleep(YIELD))
-        pairs = blocking(find_pairs, m, settings=settings)
+        # The analysis (seconds of numpy for 2,000) runs in a niced child process, waited for
+        # cooperatively: in a native thread it still took the GIL from the hub for much of that
+        # time (numpy holds it in parts, the Python around it always), and its CPU competed on
+        # equal terms with the node's. A failed analysis still counts its time towards SHARE.
+        try:
+            pairs = find_pairs(m, settings=settings, run=_in_child)
+        finally:
+            state.cost[session_id] = time.monotonic() - began
         if pairs:
             with d.engine.db.transaction() as tx:
                 flag_new_pairs(tx, session_id, m, pairs)

@@ -1,10 +1,13 @@
 """offload.blocking: a native thread under gevent (the served node), a plain call elsewhere."""
 from __future__ import annotations
 
+import os
+import pickle
 import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +104,103 @@ def test_settle_waits_for_pending_socket_reads_and_is_bounded() -> None:
 
 def test_settle_outside_gevent_returns_at_once() -> None:
     settle(3600)  # would hang the test if it waited
+
+
+# offload.in_child: a niced child process under gevent, a plain call elsewhere. The functions it
+# runs live in tests/offload_support.py, importable by name from the child.
+ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def test_in_child_is_a_plain_call_outside_gevent() -> None:
+    from exam_engine.offload import in_child
+    from tests import offload_support as support
+
+    here = support.whoami()
+    assert in_child(support.whoami) == here  # same pid, same niceness
+    assert in_child(os.getpid) == os.getpid()  # outside gevent any callable will do
+    with pytest.raises(support.Refused, match="no"):
+        in_child(support.refuse, "no")
+
+
+def test_in_child_under_gevent_runs_in_a_niced_process_and_the_hub_keeps_running() -> None:
+    script = textwrap.dedent("""
+        from gevent import monkey; monkey.patch_all()
+        import os, gevent
+        import numpy as np
+        from exam_engine.offload import ChildFailed, in_child
+        from tests import offload_support as support
+
+        beats = []
+        beat = gevent.spawn(lambda: [beats.append(1) or gevent.sleep(0.001) for _ in iter(int, 1)])
+        gevent.sleep(0.01)
+
+        # another process, NICE steps nicer, without gevent or the app; the hub kept beating
+        before = len(beats)
+        child = in_child(support.whoami, 0.5)
+        assert len(beats) - before > 50, len(beats) - before
+        mine = os.nice(0)
+        assert child["pid"] != os.getpid(), child
+        assert child["nice"] == min(19, mine + 10) > mine or mine == 19, (child, mine)
+        assert child["loaded"] == [], child
+        assert in_child(support.whoami, nice=3)["nice"] == min(19, mine + 3)
+
+        # numpy arrays and keyword arguments travel both ways intact
+        a = np.arange(-5, 995, dtype=np.int8).reshape(20, 50)
+        twice, dtype = in_child(support.doubled, a, plus=1)
+        assert dtype == "int8" and twice.dtype == np.int8 and np.array_equal(twice, a * 2 + 1)
+
+        # the child's exception, type and message, is raised here, with its traceback as a note
+        try:
+            in_child(support.refuse, "not today")
+        except support.Refused as exc:
+            assert str(exc) == "not today", exc
+            assert any("raised in the child process" in n and "raise Refused(message)" in n
+                       for n in exc.__notes__), exc.__notes__
+        else:
+            raise AssertionError("the child's exception was not raised")
+
+        # a child that dies: a clear error naming the exit code and its stderr, not a hang
+        with gevent.Timeout(60):
+            try:
+                in_child(support.die, 3)
+            except ChildFailed as exc:
+                assert "exited with code 3" in str(exc) and "about to die" in str(exc), exc
+                assert "tests.offload_support.die" in str(exc), exc
+            else:
+                raise AssertionError("a dead child was not reported")
+            try:
+                in_child(support.hang, 60, timeout=1)
+            except ChildFailed as exc:
+                assert "no answer within 1 s" in str(exc), exc
+            else:
+                raise AssertionError("a hung child was not reported")
+
+        # only functions a fresh interpreter can import by name
+        def nested():
+            return 1
+
+        for fn in (lambda: 1, nested):
+            try:
+                in_child(fn)
+            except ValueError as exc:
+                assert "cannot run in a child process" in str(exc), exc
+            else:
+                raise AssertionError(f"{fn} was accepted")
+        beat.kill()
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+def test_in_child_reports_an_answer_that_is_not_one() -> None:
+    from exam_engine.offload import ChildFailed, _outcome
+
+    with pytest.raises(ChildFailed, match=r"answered 7 byte\(s\) that are not a result.*stderr ends with:\nboom"):
+        _outcome("the child", 0, b"garbage", b"boom\n")
+    with pytest.raises(ChildFailed, match="was killed by signal 9 without an answer; its stderr is empty"):
+        _outcome("the child", -9, b"", b"")
+    with pytest.raises(ChildFailed, match="not a result"):
+        _outcome("the child", 0, pickle.dumps((False, "not an exception")), b"")
+    assert _outcome("the child", 0, pickle.dumps((True, [1, 2])), b"") == [1, 2]
