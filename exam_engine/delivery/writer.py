@@ -106,25 +106,37 @@ class GroupWriter:
                         job.done.set()
 
     def _commit(self, batch: list[_Job[Any]]) -> None:
+        # The usual batch is one run of answers: no savepoint around it (two statements, and two
+        # round trips on PostgreSQL, per commit). Should its handler fail, the whole transaction
+        # is rolled back and every job runs again on its own.
+        alone = batch[0].bulk is not None and all(job.bulk == batch[0].bulk for job in batch)
+        try:
+            self._store(batch, bulk=True, savepoint=not alone)
+        except _BulkFailed:
+            for job in batch:
+                job.result, job.error = None, None
+            self._store(batch, bulk=False, savepoint=True)
+        self.batches += 1
+        self.jobs += len(batch)
+
+    def _store(self, batch: list[_Job[Any]], bulk: bool, savepoint: bool) -> None:
         with self.db.transaction() as session:
-            hold_sqlite_write_lock(session)  # every job runs in a savepoint
+            hold_sqlite_write_lock(session)  # before any savepoint
             entries = journal(session)
             start = 0
             while start < len(batch):
                 end = start + 1
-                kind = batch[start].bulk
+                kind = batch[start].bulk if bulk else None
                 if kind is None:
                     self._one(session, batch[start], entries)
                 else:  # order is kept: a run is consecutive jobs of one kind
                     while end < len(batch) and batch[end].bulk == kind:
                         end += 1
-                    for job in self._run(session, kind, batch[start:end], entries):
+                    for job in self._run(session, kind, batch[start:end], entries, savepoint):
                         self._one(session, job, entries)
                 start = end
             if self.before_commit is not None and entries:
                 self.before_commit(session, entries)
-        self.batches += 1
-        self.jobs += len(batch)
 
     @staticmethod
     def _one(session: Session, job: _Job[Any], entries: list[Any]) -> None:
@@ -136,8 +148,16 @@ class GroupWriter:
             job.error = exc
             del entries[kept:]
 
-    def _run(self, session: Session, kind: str, run: list[_Job[Any]], entries: list[Any]) -> list[_Job[Any]]:
-        """A run through its bulk handler; returns the jobs left to run one by one."""
+    def _run(self, session: Session, kind: str, run: list[_Job[Any]], entries: list[Any],
+             savepoint: bool) -> list[_Job[Any]]:
+        """A run through its bulk handler; returns the jobs left to run one by one. Without
+        SAVEPOINT (the run is the whole batch) a failure is raised as `_BulkFailed`."""
+        if not savepoint:
+            try:
+                return self.bulk[kind](session, run)
+            except Exception as exc:
+                log.exception("bulk %s of %d jobs failed; running them one by one", kind, len(run))
+                raise _BulkFailed from exc
         kept = len(entries)
         try:
             with session.begin_nested():
@@ -148,3 +168,7 @@ class GroupWriter:
             for job in run:
                 job.result, job.error = None, None
             return run
+
+
+class _BulkFailed(Exception):
+    """The bulk handler of a batch that was one run failed: roll back, then job by job."""

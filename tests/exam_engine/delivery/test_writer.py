@@ -3,6 +3,7 @@ commits, a failing job rolled back alone, and a queue longer than one batch drai
 from __future__ import annotations
 
 import threading
+from typing import Any
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from exam_engine.db import utcnow
 from exam_engine.delivery.models import Heartbeat
-from exam_engine.delivery.writer import GroupWriter
+from exam_engine.delivery.writer import GroupWriter, Job
 
 
 def beat(name: str):  # type: ignore[no-untyped-def]
@@ -57,3 +58,50 @@ def test_a_failing_job_is_rolled_back_alone(engine) -> None:  # type: ignore[no-
     with engine.db.session() as s:
         nodes = set(s.scalars(select(Heartbeat.node)))
     assert "fine" in nodes and "half-written" not in nodes
+
+
+def _bulk_batch(kind: str, names: list[str]) -> list[Job[Any]]:
+    return [Job(beat(f"own-{name}"), kind, name) for name in names]
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["bulk-alone", "bulk-beside-others"])
+def test_a_failing_bulk_handler_leaves_nothing_and_every_job_runs_on_its_own(engine, mixed: bool) -> None:  # type: ignore[no-untyped-def]
+    """A batch that is one bulk run has no savepoint around the run: its failure must roll the
+    transaction back whole and run each job again through its own work."""
+    writer = GroupWriter(engine.db)
+    calls = []
+
+    def handler(session: Session, jobs: list[Job[Any]]) -> list[Job[Any]]:
+        calls.append(len(jobs))
+        session.add(Heartbeat(node="half-written", at=utcnow()))
+        session.flush()
+        raise RuntimeError("bulk broke")
+
+    writer.bulk["beats"] = handler
+    batch = ([Job(beat("plain"))] if mixed else []) + _bulk_batch("beats", ["a", "b", "c"])
+    writer._commit(batch)
+    assert calls == [3]
+    assert [(j.result, j.error) for j in batch] == [(j.result, None) for j in batch]
+    assert [j.result for j in batch] == (["plain"] if mixed else []) + ["own-a", "own-b", "own-c"]
+    with engine.db.session() as s:
+        nodes = set(s.scalars(select(Heartbeat.node)))
+    assert "half-written" not in nodes
+    assert {"own-a", "own-b", "own-c"} <= nodes and (("plain" in nodes) == mixed)
+
+
+def test_a_bulk_run_alone_stores_through_its_handler(engine) -> None:  # type: ignore[no-untyped-def]
+    writer = GroupWriter(engine.db)
+
+    def handler(session: Session, jobs: list[Job[Any]]) -> list[Job[Any]]:
+        for job in jobs[:-1]:
+            session.add(Heartbeat(node=f"bulk-{job.item}", at=utcnow()))
+            job.result = f"bulk-{job.item}"
+        session.flush()
+        return jobs[-1:]  # handed back: runs through its own work
+
+    writer.bulk["beats"] = handler
+    batch = _bulk_batch("beats", ["a", "b", "c"])
+    writer._commit(batch)
+    assert [j.result for j in batch] == ["bulk-a", "bulk-b", "own-c"]
+    with engine.db.session() as s:
+        assert {"bulk-a", "bulk-b", "own-c"} <= set(s.scalars(select(Heartbeat.node)))
