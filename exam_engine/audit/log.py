@@ -7,17 +7,18 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from exam_engine.audit.models import GENESIS, AuditEntry
 from exam_engine.db import hold_sqlite_write_lock, utcnow
 from exam_engine.vault import Vault
 
-MAX_TRIES = 100
 # Built once: `append` runs at every group commit of answers.
-NEWEST = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1).with_for_update()
+NEWEST = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+#: PostgreSQL: every appender takes this transaction-scoped advisory lock first, so appends
+#: serialise as SQLite's write lock makes them: no race for the next id, no savepoint.
+PG_APPEND_LOCK = text("SELECT pg_advisory_xact_lock(7263001)")  # a constant of exam-engine's own
 INSERT = insert(AuditEntry.__table__)
 
 
@@ -38,40 +39,25 @@ def entry_hash(key: bytes, prev_hash: str, at: datetime, actor: str, kind: str, 
     return hmac.new(key, prev_hash.encode("ascii") + body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-class AuditBusy(Exception):
-    """Other writers kept winning the race for the next sequence number."""
-
-
 def append(session: Session, vault: Vault, kind: str, actor: str, subject: str, **payload: Any) -> AuditEntry:
     """Chain a new entry after the newest one; commits with the caller's transaction.
 
-    Concurrent appends serialise: SQLite by its write lock, other databases on the primary
-    key, where the loser of a race for id N+1 rolls back its savepoint, re-reads the newest
-    entry and chains after it instead."""
+    Concurrent appends serialise: SQLite by its write lock, PostgreSQL by an advisory lock
+    held until the caller's transaction ends, so the newest entry read here stays the newest."""
     # Round-trip through canonical JSON: what is hashed is exactly what the JSON column
     # gives back (tuples become lists; a datetime or NaN fails here, not at verify time).
     clean: dict[str, Any] = json.loads(canonical_json(payload))
     key = vault.subkey("audit")
-    hold_sqlite_write_lock(session)  # before reading the newest entry: appends serialise
-    # SQLite: the write lock just taken excludes every other appender, so no race to retry.
-    racing = session.get_bind().dialect.name != "sqlite"
-    for _ in range(MAX_TRIES):
-        # FOR UPDATE makes a PostgreSQL appender wait for the one in flight; the primary
-        # key catches whatever race is left.
-        last = session.execute(NEWEST).first()
-        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        at = utcnow()
-        row = {"id": seq, "at": at, "actor": actor, "kind": kind, "subject": subject, "payload": clean,
-               "prev_hash": prev_hash, "hash": entry_hash(key, prev_hash, at, actor, kind, subject, clean)}
-        # A Core insert: the ORM's unit of work costs more than the rest of an append (and
-        # this runs at every group commit of answers).
-        try:
-            if racing:
-                with session.begin_nested():
-                    session.connection().execute(INSERT, [row])
-            else:
-                session.connection().execute(INSERT, [row])
-            return AuditEntry(**row)
-        except IntegrityError:
-            continue
-    raise AuditBusy(f"could not append {kind!r} after {MAX_TRIES} tries")
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(PG_APPEND_LOCK)
+    else:
+        hold_sqlite_write_lock(session)  # before reading the newest entry
+    last = session.execute(NEWEST).first()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    at = utcnow()
+    row = {"id": seq, "at": at, "actor": actor, "kind": kind, "subject": subject, "payload": clean,
+           "prev_hash": prev_hash, "hash": entry_hash(key, prev_hash, at, actor, kind, subject, clean)}
+    # A Core insert: the ORM's unit of work costs more than the rest of an append (and this
+    # runs at every group commit of answers).
+    session.connection().execute(INSERT, [row])
+    return AuditEntry(**row)
