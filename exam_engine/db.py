@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from exam_engine.offload import blocking, gevent_hub_active
+
 # Explicit constraint names keep Alembic migrations stable across SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -89,6 +91,19 @@ def hold_sqlite_write_lock(session: Session) -> None:
         return  # held already: the group writer takes it, then the audit append asks again
     session.execute(_TAKE_WRITE_LOCK)
     session.info["sqlite_write_lock"] = session.get_transaction()
+
+
+def commit_sqlite_off_hub(session: Session) -> None:
+    """Under gevent on SQLite: COMMIT now, in a native thread. A commit waits for its fsync
+    (milliseconds on honest disks), and a sqlite3 call blocks the hub: every socket of the node
+    would wait with it. sqlite3 releases the GIL while it commits, and the session's connection
+    is this caller's alone until then. SQLAlchemy's own commit afterwards finds nothing left to
+    commit. Elsewhere (PostgreSQL's driver waits cooperatively; no gevent): nothing."""
+    if session.get_bind().dialect.name != "sqlite" or not gevent_hub_active():
+        return
+    session.flush()
+    raw = session.connection().connection.driver_connection
+    blocking(raw.commit)  # type: ignore[union-attr]
 
 
 class Database:

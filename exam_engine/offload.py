@@ -34,7 +34,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def _gevent_hub_active() -> bool:
+def gevent_hub_active() -> bool:
     if "gevent" not in sys.modules:
         return False
     from gevent import monkey
@@ -45,7 +45,7 @@ def _gevent_hub_active() -> bool:
 def settle(max_wait: float) -> None:
     """Under gevent: wait until the loop has nothing left to do (every socket read, every
     ready greenlet run), at most MAX_WAIT seconds. Outside gevent: return at once."""
-    if not _gevent_hub_active():
+    if not gevent_hub_active():
         return
     import gevent
 
@@ -55,7 +55,7 @@ def settle(max_wait: float) -> None:
 
 def blocking(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """FN(*ARGS, **KWARGS) in a native thread when the hub would otherwise be blocked."""
-    if not _gevent_hub_active():
+    if not gevent_hub_active():
         return fn(*args, **kwargs)
     import gevent
 
@@ -96,7 +96,7 @@ def in_child(fn: Callable[P, T], /, *args: P.args, nice: int = 10, timeout: floa
     no app. An exception FN raises is re-raised here (the child's traceback as a note); a child
     that exits abnormally, answers garbage or runs past TIMEOUT seconds (then it is killed)
     raises ChildFailed, naming what happened and quoting the end of the child's stderr."""
-    if not _gevent_hub_active():
+    if not gevent_hub_active():
         return fn(*args, **kwargs)
     from gevent import subprocess as cooperative  # pipes and the wait never block the hub
 

@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from exam_engine.db import Database, hold_sqlite_write_lock
+from exam_engine.db import Database, commit_sqlite_off_hub, hold_sqlite_write_lock
 from exam_engine.offload import settle
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,7 @@ class GroupWriter:
                 start = end
             if self.before_commit is not None and entries:
                 self.before_commit(session, entries)
+            commit_sqlite_off_hub(session)
 
     @staticmethod
     def _one(session: Session, job: _Job[Any], entries: list[Any]) -> None:

@@ -204,3 +204,51 @@ def test_in_child_reports_an_answer_that_is_not_one() -> None:
     with pytest.raises(ChildFailed, match="not a result"):
         _outcome("the child", 0, pickle.dumps((False, "not an exception")), b"")
     assert _outcome("the child", 0, pickle.dumps((True, [1, 2])), b"") == [1, 2]
+
+
+def test_group_commit_on_sqlite_commits_in_a_native_thread_under_gevent() -> None:
+    """A COMMIT waits for its fsync: the hub must not wait with it."""
+    script = textwrap.dedent("""
+        from gevent import monkey; monkey.patch_all()
+        import sqlite3, tempfile, threading
+        from sqlalchemy import event, select
+        from exam_engine.db import Database, utcnow
+        from exam_engine.delivery.models import Heartbeat
+        from exam_engine.delivery.writer import GroupWriter
+
+        path = f"{tempfile.mkdtemp()}/w.db"
+        db = Database(f"sqlite:///{path}")
+        commits = []
+
+        @event.listens_for(db.engine, "connect")
+        def trace(dbapi_conn, _record):  # runs in the thread that executes each statement
+            dbapi_conn.set_trace_callback(lambda sql: sql.startswith("COMMIT") and commits.append(
+                threading.get_native_id()))
+
+        Heartbeat.__table__.create(db.engine)
+        commits.clear()
+
+        writer = GroupWriter(db)
+        assert writer.run(lambda s: s.add(Heartbeat(node="n1", at=utcnow())) or "stored") == "stored"
+        hub = threading.get_native_id()
+        assert commits and all(tid != hub for tid in commits), (commits, hub)
+        with sqlite3.connect(path) as other:  # durable: another connection sees it
+            assert other.execute("select node from heartbeats").fetchall() == [("n1",)]
+
+        import exam_engine.db
+        def full_disk(fn):
+            raise sqlite3.OperationalError("database or disk is full")
+        exam_engine.db.blocking = full_disk  # the COMMIT fails: nothing acknowledged, nothing kept
+        try:
+            writer.run(lambda s: s.add(Heartbeat(node="n2", at=utcnow())) or "stored")
+        except sqlite3.OperationalError as exc:
+            assert "disk is full" in str(exc)
+        else:
+            raise AssertionError("a failed commit was acknowledged")
+        with sqlite3.connect(path) as other:
+            assert other.execute("select node from heartbeats").fetchall() == [("n1",)]
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
