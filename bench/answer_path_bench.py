@@ -23,20 +23,18 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
+from instance import fresh_engine
 from machine import describe
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
-from exam_engine.config import load_settings
 from exam_engine.context import EngineContext
 from exam_engine.delivery.attempts import get_or_create_attempt
 from exam_engine.delivery.models import AnswerEvent, Attempt
 from exam_engine.delivery.responses import Event, Submission
 from exam_engine.delivery.runtime import ANSWERS, Delivery
 from exam_engine.delivery.writer import Job
-from exam_engine.migrate import upgrade
 from exam_engine.roster.models import Candidate
 from exam_engine.simulate.sitting import prepare_sitting, start_sitting
-from exam_engine.vault import create_key_file
 
 TERMINAL = "bench-terminal"
 
@@ -98,15 +96,7 @@ def run(db: str, args: argparse.Namespace) -> list[str]:
     with ExitStack() as stack:
         work = Path(tempfile.mkdtemp(prefix=f"answer-bench-{db}-"))
         stack.callback(shutil.rmtree, work, True)
-        overrides: dict[str, object] = {"instance_path": work}
-        if db == "postgres":
-            from exam_engine.throwaway import Postgres
-
-            overrides["database_url"] = stack.enter_context(Postgres()).url
-        create_key_file(work / "master.key")
-        engine = EngineContext(load_settings(environ={}, overrides=overrides))
-        stack.callback(engine.db.dispose)
-        upgrade(engine.db)
+        engine = fresh_engine(stack, db, work)
         sitting = prepare_sitting(engine, args.candidates)
         with engine.db.transaction() as session:  # as at login: an attempt per candidate, bound to a terminal
             for credential in sitting.candidates:
@@ -134,6 +124,12 @@ def run(db: str, args: argparse.Namespace) -> list[str]:
             bcpu, bwall = statistics.median(c for c, _ in base), statistics.median(w for _, w in base)
             lines.append(f"{db:>8} {size:>5} {cpu:>10.0f} {wall:>10.0f} {bcpu:>12.0f} {bwall:>12.0f} "
                          f"{cpu / bcpu:>9.2f} {wall / bwall:>9.2f}")
+        sent = sum(answers.seq.values())  # both paths store every answer they draw
+        with engine.db.session() as session:
+            stored = session.scalar(select(func.count()).select_from(AnswerEvent))
+        lines.append(f"{db:>8} stored {stored:,} of {sent:,} answers sent")
+        if stored != sent:
+            raise SystemExit(f"{db}: {sent - stored} answer(s) not stored")
     return lines
 
 

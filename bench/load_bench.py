@@ -32,18 +32,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from instance import fresh_engine
 from machine import describe
 
 from exam_engine import gunicorn_conf
-from exam_engine.config import load_settings
 from exam_engine.context import EngineContext
-from exam_engine.migrate import upgrade
 from exam_engine.node import ServerProcess
 from exam_engine.simulate.client import Pace, SimulatedCandidate
 from exam_engine.simulate.report import percentile
 from exam_engine.simulate.runner import Options, Outcome, connect_all, preload_all, raise_open_files, server_env, verify
 from exam_engine.simulate.sitting import Credential, Sitting, prepare_sitting, start_sitting
-from exam_engine.vault import create_key_file
 
 HERE = Path(__file__).resolve().parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -250,15 +248,7 @@ def run_engine(db: str, n: int, args: argparse.Namespace) -> Row:
     row = Row(db, n)
     work = Path(tempfile.mkdtemp(prefix=f"load-bench-{db}-{n}-"))
     with ExitStack() as stack:
-        overrides: dict[str, object] = {"instance_path": work}
-        if db == "postgres":
-            from exam_engine.throwaway import Postgres
-
-            overrides["database_url"] = stack.enter_context(Postgres()).url
-        create_key_file(work / "master.key")
-        engine = EngineContext(load_settings(environ={}, overrides=overrides))
-        stack.callback(engine.db.dispose)
-        upgrade(engine.db)
+        engine = fresh_engine(stack, db, work)
         sitting = prepare_sitting(engine, n)
         # GEVENT_* pass through: GEVENT_MONITOR_THREAD_ENABLE=1 GEVENT_MAX_BLOCKING_TIME=0.03 logs
         # every greenlet that holds the hub longer, with its stack (see --keep).
