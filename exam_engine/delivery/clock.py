@@ -7,6 +7,7 @@ remaining time is frozen at the moment of the pause.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -61,7 +62,17 @@ def add_time(attempt: Attempt, seconds: float) -> None:
     recompute_deadline(attempt)
 
 
-def expired(attempt: Attempt, now: datetime) -> bool:
+class Timed(Protocol):
+    """What `expired` reads: an ORM attempt, or the answer path's plain `AttemptRow`."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def deadline_at(self) -> datetime | None: ...
+
+
+def expired(attempt: Timed, now: datetime) -> bool:
     return attempt.status == "active" and attempt.deadline_at is not None and now >= attempt.deadline_at
 
 
