@@ -3,20 +3,22 @@
 A commit costs one fsync (SQLite WAL with synchronous=FULL) or one WAL flush (PostgreSQL),
 and at a synchronised start hundreds of terminals answer within the same few milliseconds.
 Handlers therefore hand their write to one writer task and wait: the writer runs every job
-queued meanwhile in one transaction, each in its own savepoint, commits once, and only then
-wakes the handlers. An acknowledgement still means "on disk"; a failed commit fails every job
+queued meanwhile in one transaction (each plain job in its own savepoint), commits once, and
+only then wakes the handlers. An acknowledgement still means "on disk"; a failed commit fails every job
 of its batch, so nothing is acknowledged that was not stored.
 
 Under gevent the writer is a greenlet and waiting costs nothing. Woken by a job, it first lets
 the loop settle (every answer already on the sockets read and queued, at most GATHER seconds):
 waking at the first job made batches of ~13 at 2,000 terminals, each paying a whole commit.
-SQLite calls block the hub, so nothing arrives during a commit itself.
+SQLite's statements block the hub, but its COMMIT (the fsync) runs in a native thread
+(`db.commit_sqlite_off_hub`): answers arriving meanwhile form the next batch.
 
 The busiest jobs (answers) can also be run set-wise: a job submitted with a bulk KIND joins
 the consecutive jobs of the same kind, and the handler registered for KIND stores them all
 with a few statements instead of a few per job. Jobs the handler hands back, and every job
 of a run whose handler failed, run one by one through their own `work`, as if submitted
-plainly."""
+plainly. A run that is the whole batch has no savepoint: if its handler fails, the transaction
+is rolled back and the batch runs again job by job."""
 from __future__ import annotations
 
 import logging
