@@ -30,6 +30,7 @@ from typing import ParamSpec, TypeVar
 #: 24 ms with this).
 YIELD = 0.001
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -72,8 +73,6 @@ def blocking(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         raise value  # type: ignore[misc]
     return value  # type: ignore[return-value]
 
-
-log = logging.getLogger(__name__)
 
 #: The child interpreter's entry point (`python -m`); the protocol is described there.
 CHILD_MODULE = "exam_engine.offload_child"

@@ -3,7 +3,7 @@
 The caller commits before acknowledging; an ack therefore always means "on disk"."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -141,10 +141,11 @@ def upsert_responses(session: Session) -> Insert:
                            f"PostgreSQL only, not on {name}") from None
 
 
-def _expire(session: Session, model: type, ids: set[int]) -> None:
-    """ORM copies loaded earlier in this transaction no longer match the rows."""
+def _expire(session: Session, model: type, keys: set[Any], key: Callable[[Any], Any] = lambda obj: obj.id) -> None:
+    """ORM copies loaded earlier in this transaction no longer match the rows: those of MODEL
+    whose KEY is in KEYS."""
     for obj in list(session.identity_map.values()):
-        if isinstance(obj, model) and obj.id in ids:  # type: ignore[attr-defined]
+        if isinstance(obj, model) and key(obj) in keys:
             session.expire(obj)
 
 
@@ -175,10 +176,7 @@ class _Writes:
             conn.execute(INSERT_EVENTS, self.events)
         if self.changes:
             conn.execute(upsert_responses(session), list(self.changes.values()))
-            touched = set(self.changes)
-            for obj in list(session.identity_map.values()):  # ORM copies no longer match the rows
-                if isinstance(obj, Response) and (obj.attempt_id, obj.handle) in touched:
-                    session.expire(obj)
+            _expire(session, Response, set(self.changes), key=lambda r: (r.attempt_id, r.handle))
 
 
 def record(session: Session, attempt: Attempt, event: Event, now: datetime, shapes: FormShapes | None = None) -> bool:

@@ -4,8 +4,8 @@ A commit costs one fsync (SQLite WAL with synchronous=FULL) or one WAL flush (Po
 and at a synchronised start hundreds of terminals answer within the same few milliseconds.
 Handlers therefore hand their write to one writer task and wait: the writer runs every job
 queued meanwhile in one transaction (each plain job in its own savepoint), commits once, and
-only then wakes the handlers. An acknowledgement still means "on disk"; a failed commit fails every job
-of its batch, so nothing is acknowledged that was not stored.
+only then wakes the handlers. An acknowledgement still means "on disk"; a failed commit fails
+every job of its batch, so nothing is acknowledged that was not stored.
 
 Under gevent the writer is a greenlet and waiting costs nothing. Woken by a job, it first lets
 the loop settle (every answer already on the sockets read and queued, at most GATHER seconds):

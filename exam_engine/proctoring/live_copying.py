@@ -28,7 +28,7 @@ from exam_engine.config import Settings, load_settings
 from exam_engine.delivery.models import Attempt, Response
 from exam_engine.delivery.runtime import delivery
 from exam_engine.offload import YIELD, in_child
-from exam_engine.proctoring.copying import BLANK, DEFAULT_THRESHOLD, SuspectPair, detect_copying
+from exam_engine.proctoring.copying import BLANK, SuspectPair, detect_copying
 from exam_engine.proctoring.flags import raise_flag
 from exam_engine.proctoring.models import Flag
 from exam_engine.roster.models import Candidate
@@ -214,14 +214,13 @@ def scan_due(app: Flask) -> int:
         # The analysis (seconds of numpy for 2,000) runs in a niced child process, waited for
         # cooperatively: in a native thread it still took the GIL from the hub for much of that
         # time (numpy holds it in parts, the Python around it always), and its CPU competed on
-        # equal terms with the node's. A failed analysis still counts its time towards SHARE.
+        # equal terms with the node's. A failed scan still counts its time towards SHARE.
         try:
             pairs = find_pairs(m, settings=settings, run=_in_child)
+            if pairs:
+                with d.engine.db.transaction() as tx:
+                    flag_new_pairs(tx, session_id, m, pairs)
         finally:
             state.cost[session_id] = time.monotonic() - began
-        if pairs:
-            with d.engine.db.transaction() as tx:
-                flag_new_pairs(tx, session_id, m, pairs)
-        state.cost[session_id] = time.monotonic() - began
         done += 1
     return done
