@@ -28,3 +28,8 @@ class EngineContext:
     def pins(self) -> PinHasher:
         s = self.settings
         return PinHasher(self.vault, s.pin_hash_time_cost, s.pin_hash_memory_kib, s.pin_length)
+
+    def close(self) -> None:
+        """Close the database's pooled connections, if it was opened."""
+        if "db" in self.__dict__:
+            self.db.dispose()

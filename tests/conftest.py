@@ -72,7 +72,9 @@ def engine(instance: Path, database_url: str) -> EngineContext:
 
 @pytest.fixture
 def app(engine: EngineContext):  # type: ignore[no-untyped-def]
-    return create_app({"instance_path": engine.settings.instance_path, **FAST_PINS})
+    app = create_app({"instance_path": engine.settings.instance_path, **FAST_PINS})
+    yield app
+    app.extensions["exam_engine"].close()  # the app's own EngineContext, not the fixture's
 
 
 @pytest.fixture

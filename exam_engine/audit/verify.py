@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from exam_engine.audit.log import entry_hash
@@ -65,20 +65,20 @@ def _parse_at(value: Any) -> datetime | None:
         return None
 
 
-def _parse_payload(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value  # drivers that decode JSON themselves (psycopg)
+def _parse_payload(value: str | None) -> Any:
     try:
-        return json.loads(value)
+        return json.loads(value) if value is not None else None
     except ValueError:
         return None
 
 
 def _rows(session: Session) -> Iterator[_Row]:
     # Read as text, not through the model's types: a tampered row that no longer parses
-    # must be reported as edited, not crash the check.
+    # must be reported as edited, not crash the check. The payload is CAST in SQL: psycopg
+    # decodes json itself, and a JSON string holding the original object would then be
+    # decoded twice and pass.
     t = AuditEntry
-    query = select(t.id, type_coerce(t.at, String), t.actor, t.kind, t.subject, type_coerce(t.payload, String),
+    query = select(t.id, type_coerce(t.at, String), t.actor, t.kind, t.subject, cast(t.payload, Text),
                    t.prev_hash, t.hash).order_by(t.id).execution_options(yield_per=1000)
     for r in session.execute(query):
         yield _Row(r[0], _parse_at(r[1]), r[2], r[3], r[4], _parse_payload(r[5]), r[6], r[7])

@@ -86,6 +86,8 @@ def main(ctx: click.Context, instance: Path | None) -> None:
     """exam-engine: computer-based selection exams (CAT)."""
     overrides = {"instance_path": instance} if instance else None
     ctx.obj = EngineContext(load_settings(overrides=overrides))
+    # Not left to process exit: in-process callers (tests, CliRunner) would leak connections.
+    ctx.call_on_close(ctx.obj.close)
 
 
 @main.command("init")

@@ -66,10 +66,19 @@ def test_entries_are_chained_in_order(log):
 @pytest.mark.parametrize("column, value", [
     ("payload", """'{"choice":"B","handle":2}'"""), ("actor", "'candidate:0099'"), ("kind", "'clear'"),
     ("subject", "'attempt:2'"), ("at", "'2026-01-01 00:00:00.000000'"), ("prev_hash", "'" + "1" * 64 + "'"),
-    ("payload", "'not json'"), ("at", "'yesterday'"),
+    ("payload", """'"{\\"choice\\":\\"C\\",\\"handle\\":2}"'"""),  # the same object, as a JSON string
+    ("at", "'yesterday'"),
 ])
 def test_an_edited_row_is_named(log, column, value):
     sql(log, f"UPDATE audit_entries SET {column} = {value} WHERE id = 3")
+    assert problems(log) == [(3, "edited")]
+
+
+def test_an_unreadable_payload_is_named(log):
+    if log.db.engine.dialect.name == "postgresql":
+        # Its json type refuses 'not json'; the database's owner can change the type first.
+        sql(log, "ALTER TABLE audit_entries ALTER COLUMN payload TYPE text")
+    sql(log, "UPDATE audit_entries SET payload = 'not json' WHERE id = 3")
     assert problems(log) == [(3, "edited")]
 
 
