@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_BATCH = 256  # bounds the time one transaction holds the write lock and row locks
 GATHER = 0.002  # seconds a woken writer waits at most for the loop to settle (gevent only)
+GIVE_WAY = 0.1  # seconds background work waits at most for the writer to be quiet, per slice
 
 
 @dataclass
@@ -69,6 +71,8 @@ class GroupWriter:
         self._queue: deque[_Job[Any]] = deque()
         self._lock = threading.Lock()
         self._wake = threading.Event()  # set when a job is queued; the writer clears it before popping
+        self._quiet = threading.Event()  # set while nothing is queued or being stored
+        self._quiet.set()
         self._worker: threading.Thread | None = None
         #: batches committed and jobs run, for the load benchmark and the tests
         self.batches = self.jobs = 0
@@ -79,6 +83,7 @@ class GroupWriter:
         (a kind registered in `self.bulk`), ITEM goes to that handler with its neighbours and
         WORK is the fallback."""
         job: _Job[T] = _Job(work, bulk if bulk in self.bulk else None, item)
+        self._quiet.clear()
         self._queue.append(job)  # deque appends are atomic
         with self._lock:
             if self._worker is None or not self._worker.is_alive():
@@ -106,6 +111,20 @@ class GroupWriter:
                 finally:
                     for job in batch:
                         job.done.set()
+            self._quiet.set()
+
+    def give_way(self, max_wait: float = GIVE_WAY) -> None:
+        """For background work between two of its slices (live pushes, copying scans): wait
+        until no candidate event is queued or being stored, at most MAX_WAIT s. A waiting answer
+        then sits behind one slice, not behind every slice run while its batch needed the loop
+        (wake, settle, the commit's return: each a turn of the loop, each a slice long)."""
+        deadline = time.monotonic() + max_wait
+        while self._queue or not self._quiet.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._quiet.wait(left):
+                return
+            if self._queue:  # queued after the writer looked: it is woken and takes it next
+                time.sleep(0.001)
 
     def _commit(self, batch: list[_Job[Any]]) -> None:
         # The usual batch is one run of answers: no savepoint around it (two statements, and two

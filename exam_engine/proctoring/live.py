@@ -123,9 +123,10 @@ def disconnected(connection: tuple[int, str], reason: Any = None) -> None:
 
 def flush(app: Flask) -> int:
     """One round: returns the number of `progress` events sent; `busy` says how long it held the node."""
-    state, watch = live(app), _Stopwatch(app.extensions["socketio"])
+    d = delivery(app)
+    state, watch = live(app), _Stopwatch(app.extensions["socketio"], d.writer.give_way)
     try:
-        return _round(app, state, delivery(app), watch.pause)
+        return _round(app, state, d, watch.pause)
     finally:
         state.busy = watch.busy()
 
@@ -133,12 +134,13 @@ def flush(app: Flask) -> int:
 class _Stopwatch:
     """A round's own time: wall time less its yields to other work."""
 
-    def __init__(self, socketio: Any) -> None:
-        self.socketio, self.began, self.paused = socketio, time.monotonic(), 0.0
+    def __init__(self, socketio: Any, give_way: Callable[[], None]) -> None:
+        self.socketio, self.give_way, self.began, self.paused = socketio, give_way, time.monotonic(), 0.0
 
     def pause(self) -> None:
         began = time.monotonic()
         self.socketio.sleep(YIELD)  # lets the loop poll the sockets (see offload.YIELD)
+        self.give_way()  # answers read meanwhile are stored before the next slice
         self.paused += time.monotonic() - began
 
     def busy(self) -> float:

@@ -198,6 +198,11 @@ def scan_due(app: Flask) -> int:
     state, d, now = scans(app), delivery(app), time.monotonic()
     settings = settings_of(app)
     socketio = app.extensions["socketio"]
+
+    def pause() -> None:  # between two slices: the sockets polled, the answers read meanwhile stored
+        socketio.sleep(YIELD)
+        d.writer.give_way()
+
     done = 0
     for session_id in sorted(state.pending):
         if not state.due(session_id, now, interval(settings)):
@@ -210,7 +215,7 @@ def scan_due(app: Flask) -> int:
                 continue
             # The room is read in slices with yields between them, on the hub (the database
             # session is the hub's); answers keep being acknowledged meanwhile.
-            m = session_matrix(session, d.keys, session_id, pause=lambda: socketio.sleep(YIELD))
+            m = session_matrix(session, d.keys, session_id, pause=pause)
         # The analysis (seconds of numpy for 2,000) runs in a niced child process, waited for
         # cooperatively: in a native thread it still took the GIL from the hub for much of that
         # time (numpy holds it in parts, the Python around it always), and its CPU competed on

@@ -3,6 +3,7 @@ commits, a failing job rolled back alone, and a queue longer than one batch drai
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 from datetime import timedelta
 
@@ -105,3 +106,37 @@ def test_a_bulk_run_alone_stores_through_its_handler(engine) -> None:  # type: i
     assert [j.result for j in batch] == ["bulk-a", "bulk-b", "own-c"]
     with engine.db.session() as s:
         assert {"bulk-a", "bulk-b", "own-c"} <= set(s.scalars(select(Heartbeat.node)))
+
+
+def test_background_work_gives_way_until_the_writer_is_quiet(engine) -> None:  # type: ignore[no-untyped-def]
+    """A slice of background work (live pushes, copying scans) waits for a batch being stored,
+    returns at once when nothing is, and never waits past its bound."""
+    writer = GroupWriter(engine.db)
+    started, release = threading.Event(), threading.Event()
+    stored_at: list[float] = []
+
+    def slow(session: Session) -> str:
+        started.set()
+        assert release.wait(10)
+        session.add(Heartbeat(node="slow", at=utcnow()))
+        session.flush()
+        return "slow"
+
+    began = time.monotonic()
+    writer.give_way(5.0)
+    assert time.monotonic() - began < 1.0  # quiet: no wait
+
+    caller = threading.Thread(target=lambda: stored_at.append(time.monotonic()) if writer.run(slow) else None)
+    caller.start()
+    assert started.wait(10)
+    began = time.monotonic()
+    writer.give_way(0.2)  # the batch is held: the bound ends the wait
+    assert 0.2 <= time.monotonic() - began < 5.0
+
+    threading.Timer(0.3, release.set).start()
+    writer.give_way(10.0)
+    gave_way_at = time.monotonic()
+    caller.join(10)
+    assert stored_at and gave_way_at >= stored_at[0] - 0.05  # not before the batch was committed
+    with engine.db.session() as s:
+        assert "slow" in set(s.scalars(select(Heartbeat.node)))
