@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import shutil
@@ -40,7 +41,8 @@ from exam_engine.context import EngineContext
 from exam_engine.node import ServerProcess
 from exam_engine.simulate.client import Pace, SimulatedCandidate
 from exam_engine.simulate.report import percentile
-from exam_engine.simulate.runner import Options, Outcome, connect_all, preload_all, raise_open_files, server_env, verify
+from exam_engine.simulate.runner import (Options, Outcome, connect_all, freeze_heap, preload_all, raise_open_files,
+                                         server_env, verify)
 from exam_engine.simulate.sitting import Credential, Sitting, prepare_sitting, start_sitting
 
 HERE = Path(__file__).resolve().parent
@@ -60,6 +62,8 @@ class Row:
     preload_s: float | None = None
     key_ms: list[float] = field(default_factory=list)
     open_ms: list[float] = field(default_factory=list)
+    lag_ms: list[float] = field(default_factory=list)  # the simulator's own loop lag during the open loop
+    key_lag_ms: list[float] = field(default_factory=list)  # ... and while the keys arrive
     late: int = 0  # open-loop ticks skipped because the previous answer was still unacknowledged
     closed: list[float] = field(default_factory=list)  # acks/s, one per closed-loop run
     closed_cpu_ms: list[float] = field(default_factory=list)  # server CPU per ack, one per closed-loop run
@@ -196,6 +200,26 @@ async def closed_loop(clients: list[SimulatedCandidate], picks: list[Pick], seco
 
 
 @asynccontextmanager
+async def loop_lag(into: list[float], every: float = 0.005) -> AsyncIterator[None]:
+    """Record how late the simulator's own event loop wakes a sleeper: the part of an ack's
+    latency that is the client's, not the server's."""
+    loop = asyncio.get_running_loop()
+
+    async def probe() -> None:
+        while True:
+            due = loop.time() + every
+            await asyncio.sleep(every)
+            into.append((loop.time() - due) * 1000)
+
+    task = asyncio.create_task(probe())
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+@asynccontextmanager
 async def profiled(row: Row, phase: str, args: argparse.Namespace) -> AsyncIterator[None]:
     """With --py-spy DIR: py-spy records the worker during one phase (raw folded stacks)."""
     workers = _children(row.pid) if args.py_spy and row.pid is not None else []
@@ -223,7 +247,7 @@ async def measure(row: Row, clients: list[SimulatedCandidate], picks: list[Pick]
     for c in clients:
         c.start_sending()
     cpu, began = row.cpu(), time.monotonic()
-    async with profiled(row, "open", args):
+    async with profiled(row, "open", args), loop_lag(row.lag_ms):
         row.open_ms, row.late = await open_loop(clients, picks, args.rate, args.duration, args.seed)
     row.open_cpu = (row.cpu() - cpu) / (time.monotonic() - began)
     if args.keep:  # to line the server log up with the phases
@@ -293,11 +317,13 @@ async def drive_engine(engine: EngineContext, outcome: Outcome, row: Row, args: 
             row.preload_s, row.preload_cpu_s = time.monotonic() - began, row.cpu() - cpu
             connected = await connect_all(ready)
             row.connected = len(connected)
+            freeze_heap()
             began = time.monotonic()
             await asyncio.to_thread(start_sitting, engine, sitting.session_id)
             started = time.monotonic()
             row.start_s = started - began
-            keyed = await asyncio.gather(*(c.wait_key(args.key_timeout) for c in connected))
+            async with loop_lag(row.key_lag_ms):
+                keyed = await asyncio.gather(*(c.wait_key(args.key_timeout) for c in connected))
             row.key_ms = [(c.record.key_at - started) * 1000 for c in connected if c.record.key_at is not None]
             sitters = [c for c, ok in zip(connected, keyed) if ok]
             if len(sitters) < len(clients):
@@ -339,6 +365,7 @@ async def drive_echo(url: str, row: Row, args: argparse.Namespace) -> None:
         try:
             connected = await connect_all(clients)
             row.connected = len(connected)
+            freeze_heap()
             await measure(row, connected, [picker([ECHO_OPTIONS] * ECHO_ITEMS)] * len(connected), args)
         finally:
             await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
@@ -356,8 +383,8 @@ def _pcts(values: list[float], *ps: int, scale: float = 1.0, digits: int = 0) ->
 def table(rows: list[Row], rate: float) -> list[str]:
     echo = {r.n: r for r in rows if r.server == "echo"}
     head = ("server", "N", "conn", "pre-load s", "key p50/p99/max ms", f"ack p50/p95/p99 ms @{rate:g}/s/cand",
-            "late", "closed acks/s", "x echo", "CPU ms/ack", "acked", "stored", "lost", "srv CPU s (pre-load)",
-            "peak RSS MB", "sim CPU s")
+            "late", "sim lag keys p99/max ms", "sim lag open p99/max ms", "closed acks/s", "x echo", "CPU ms/ack",
+            "acked", "stored", "lost", "srv CPU s (pre-load)", "peak RSS MB", "sim CPU s")
     body = []
     for r in rows:
         ceiling = echo.get(r.n)
@@ -365,6 +392,7 @@ def table(rows: list[Row], rate: float) -> list[str]:
                  else "1" if r.server == "echo" else "-")
         body.append((r.server, str(r.n), str(r.connected), "-" if r.preload_s is None else f"{r.preload_s:.1f}",
                      _pcts(r.key_ms, 50, 99, 100), _pcts(r.open_ms, 50, 95, 99, digits=1), str(r.late),
+                     _pcts(r.key_lag_ms, 99, 100), _pcts(r.lag_ms, 99, 100),
                      f"{r.closed_rate:,.0f}", ratio,
                      f"{statistics.median(r.closed_cpu_ms):.2f}" if r.closed_cpu_ms else "-",
                      "-" if r.acked is None else str(r.acked), "-" if r.stored is None else str(r.stored),
@@ -430,6 +458,7 @@ def main() -> None:
             except Exception as exc:  # noqa: BLE001 -- one broken set-up must not hide the others' figures
                 row = Row(name, n, errors=[f"{type(exc).__name__}: {exc}"])
             rows.append(row)
+            gc.unfreeze()  # the run's clients (frozen once connected) are garbage now
             print(f"  done in {time.monotonic() - began:.0f} s" + "".join(f"\n  error: {e}" for e in row.errors),
                   flush=True)
     print()
