@@ -32,7 +32,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from exam_engine.db import Database, commit_sqlite_off_hub, hold_sqlite_write_lock
-from exam_engine.offload import settle
+from exam_engine.offload import YIELD, settle
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -114,10 +114,12 @@ class GroupWriter:
             self._quiet.set()
 
     def give_way(self, max_wait: float = GIVE_WAY) -> None:
-        """For background work between two of its slices (live pushes, copying scans): wait
-        until no candidate event is queued or being stored, at most MAX_WAIT s. A waiting answer
-        then sits behind one slice, not behind every slice run while its batch needed the loop
-        (wake, settle, the commit's return: each a turn of the loop, each a slice long)."""
+        """Between two slices of background work (live pushes, copying scans): let the loop poll
+        the sockets (see offload.YIELD), then wait until no candidate event is queued or being
+        stored, at most MAX_WAIT s. A waiting answer then sits behind one slice, not behind every
+        slice run while its batch needed the loop (wake, settle, the commit's return: each a turn
+        of the loop, each a slice long)."""
+        time.sleep(YIELD)  # gevent's, on a served node
         deadline = time.monotonic() + max_wait
         while self._queue or not self._quiet.is_set():
             left = deadline - time.monotonic()

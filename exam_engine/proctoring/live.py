@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from exam_engine.delivery.models import Attempt
 from exam_engine.delivery.responses import MOVED
 from exam_engine.delivery.runtime import Delivery, delivery
-from exam_engine.offload import YIELD
 from exam_engine.proctoring import snapshot
 from exam_engine.proctoring.flags import raise_flag
 from exam_engine.proctoring.models import Flag
@@ -124,7 +123,7 @@ def disconnected(connection: tuple[int, str], reason: Any = None) -> None:
 def flush(app: Flask) -> int:
     """One round: returns the number of `progress` events sent; `busy` says how long it held the node."""
     d = delivery(app)
-    state, watch = live(app), _Stopwatch(app.extensions["socketio"], d.writer.give_way)
+    state, watch = live(app), _Stopwatch(d.writer.give_way)
     try:
         return _round(app, state, d, watch.pause)
     finally:
@@ -134,13 +133,12 @@ def flush(app: Flask) -> int:
 class _Stopwatch:
     """A round's own time: wall time less its yields to other work."""
 
-    def __init__(self, socketio: Any, give_way: Callable[[], None]) -> None:
-        self.socketio, self.give_way, self.began, self.paused = socketio, give_way, time.monotonic(), 0.0
+    def __init__(self, give_way: Callable[[], None]) -> None:
+        self.give_way, self.began, self.paused = give_way, time.monotonic(), 0.0
 
     def pause(self) -> None:
         began = time.monotonic()
-        self.socketio.sleep(YIELD)  # lets the loop poll the sockets (see offload.YIELD)
-        self.give_way()  # answers read meanwhile are stored before the next slice
+        self.give_way()  # the sockets polled, and the answers read meanwhile stored, before the next slice
         self.paused += time.monotonic() - began
 
     def busy(self) -> float:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from exam_engine.config import Settings, load_settings
 from exam_engine.delivery.models import Attempt, Response
 from exam_engine.delivery.runtime import delivery
-from exam_engine.offload import YIELD, in_child
+from exam_engine.offload import in_child
 from exam_engine.proctoring.copying import BLANK, SuspectPair, detect_copying
 from exam_engine.proctoring.flags import raise_flag
 from exam_engine.proctoring.models import Flag
@@ -197,12 +197,6 @@ def scan_due(app: Flask) -> int:
     """Analyse each pending started session whose last scan is older than the interval; returns how many."""
     state, d, now = scans(app), delivery(app), time.monotonic()
     settings = settings_of(app)
-    socketio = app.extensions["socketio"]
-
-    def pause() -> None:  # between two slices: the sockets polled, the answers read meanwhile stored
-        socketio.sleep(YIELD)
-        d.writer.give_way()
-
     done = 0
     for session_id in sorted(state.pending):
         if not state.due(session_id, now, interval(settings)):
@@ -215,7 +209,7 @@ def scan_due(app: Flask) -> int:
                 continue
             # The room is read in slices with yields between them, on the hub (the database
             # session is the hub's); answers keep being acknowledged meanwhile.
-            m = session_matrix(session, d.keys, session_id, pause=pause)
+            m = session_matrix(session, d.keys, session_id, pause=d.writer.give_way)
         # The analysis (seconds of numpy for 2,000) runs in a niced child process, waited for
         # cooperatively: in a native thread it still took the GIL from the hub for much of that
         # time (numpy holds it in parts, the Python around it always), and its CPU competed on
