@@ -7,7 +7,7 @@ remaining time is frozen at the moment of the pause.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -34,6 +34,12 @@ def remaining_seconds(attempt: Attempt, now: datetime) -> float:
         return float(total)
     at = attempt.paused_at if attempt.status == "paused" and attempt.paused_at else now
     return max(0.0, total - (at - attempt.started_at).total_seconds())
+
+
+def time_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
+    """The `time` event: what a terminal needs to show the clock (it keeps its own offset)."""
+    return {"status": attempt.status, "server_time": int(now.timestamp() * 1000),
+            "remaining": int(remaining_seconds(attempt, now) * 1000), "locked": attempt.locked}
 
 
 def start(attempt: Attempt, started_at: datetime) -> None:

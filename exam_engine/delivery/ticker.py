@@ -65,17 +65,16 @@ class Ticker:
             fresh = [s for s in started if self.released.get(s.id) != s.started_at]
             messages = []
             for exam_session in fresh:
+                now = d.now()
                 for attempt in session.scalars(select(Attempt).where(Attempt.session_id == exam_session.id,
                                                                      Attempt.status != "waiting")):
                     key = base64.b64encode(attempts.package_key(d.engine.vault, attempt)).decode()
-                    now = d.now()
-                    messages.append((attempt_room(attempt.id, attempt.terminal), {"key": key}, {
-                        "status": attempt.status, "server_time": int(now.timestamp() * 1000),
-                        "remaining": int(clock.remaining_seconds(attempt, now) * 1000)}))
+                    # The clock rides with the key: one emit per terminal, and no `sync` herd after it.
+                    messages.append((attempt_room(attempt.id, attempt.terminal),
+                                     {"key": key, "time": clock.time_payload(attempt, now)}))
                 self.released[exam_session.id] = exam_session.started_at
-        for room, key, clock_now in messages:
-            self.socketio.emit("key", key, to=room, namespace=NAMESPACE)
-            self.socketio.emit("time", clock_now, to=room, namespace=NAMESPACE)
+        for room, message in messages:
+            self.socketio.emit("key", message, to=room, namespace=NAMESPACE)
 
     def _close_expired(self, d: Delivery) -> None:
         pushes = []

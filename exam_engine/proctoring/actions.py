@@ -80,11 +80,6 @@ def select_attempts(session: Session, exam_session: ExamSession, targets: Target
     return [(number, attempt) for number, attempt in session.execute(query)]
 
 
-def time_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
-    return {"status": attempt.status, "server_time": int(now.timestamp() * 1000),
-            "remaining": int(clock.remaining_seconds(attempt, now) * 1000), "locked": attempt.locked}
-
-
 def _record(session: Session, vault: Vault, actor: StaffUser, exam_session: ExamSession, action: str,
             outcome: Outcome, reason: str, **extra: Any) -> Outcome:
     audit.append(session, vault, "proctor_action", f"staff:{actor.username}", f"session:{exam_session.code}",
@@ -102,7 +97,7 @@ def _clock_action(session: Session, vault: Vault, actor: StaffUser, exam_session
         if change(attempt):
             outcome.applied.append(number)
             outcome.touched.add(attempt.id)
-            outcome.pushes.append(Push(attempt.id, attempt.terminal, "time", time_payload(attempt, now)))
+            outcome.pushes.append(Push(attempt.id, attempt.terminal, "time", clock.time_payload(attempt, now)))
     return _record(session, vault, actor, exam_session, action, outcome, why, **extra)
 
 

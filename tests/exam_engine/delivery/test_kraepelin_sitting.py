@@ -82,7 +82,7 @@ def test_the_server_moves_the_terminal_column_by_column(sitting, terminals):
     assert all(set(i) == {"h", "section", "column", "row"} for i in document["items"])
     assert '"pair"' not in json.dumps(document) and '"options"' not in json.dumps(document)
 
-    first = t.wait_for("time")
+    first = t.wait_for("key")["time"]  # the clock rides with the key
     deadline_1 = first["server_time"] + first["remaining"]
     seq = answer_column(t, form, 0, 1)
     refused = t.call("answer", {"seq": seq, "h": 4, "choice": 0})  # column 2 is not open yet

@@ -51,7 +51,11 @@ def test_full_sitting(sitting, terminals):
     assert refused == {"ok": False, "seq": 1, "code": "not_started", "message": "the session has not started"}
 
     sitting.start()
-    key = t.wait_key()["key"]
+    pushed = t.wait_for("key")
+    key = pushed["key"]
+    # One push per terminal at the start: the clock rides with the key, so no `sync` is needed.
+    assert pushed["time"]["status"] == "active" and 14 * 60_000 < pushed["time"]["remaining"] <= 15 * 60_000
+    assert pushed["time"]["server_time"] >= before["server_time"] and "time" not in t.events
     document = decrypt(package, key)
     assert [s["code"] for s in document["sections"]] == ["TWK", "TIU", "TKP"]
     assert len(document["items"]) == 15

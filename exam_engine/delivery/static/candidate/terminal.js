@@ -761,7 +761,9 @@
     sock.on('key', (k) => {
       if (gen !== S.gen || !k || typeof k.key !== 'string') return;
       if (!S.exam) { S.keyB64 = k.key; maybeDecrypt(); }
-      doSync(); // the status changes with the key: fetch it now
+      // The status changes with the key, so the clock rides along: 2,000 terminals
+      // receiving a key at once must not all answer with a `sync`.
+      if (k.time && typeof k.time === 'object') handleTime(k.time); else doSync();
     });
     sock.on('ended', (e) => { if (gen === S.gen) handleEnded(e || {}); });
     sock.on('score', (s) => { if (gen === S.gen) showLiveScore(s); });
