@@ -115,18 +115,24 @@ class GroupWriter:
 
     def give_way(self, max_wait: float = GIVE_WAY) -> None:
         """Between two slices of background work (live pushes, copying scans): let the loop poll
-        the sockets (see offload.YIELD), then wait until no candidate event is queued or being
-        stored, at most MAX_WAIT s. A waiting answer then sits behind one slice, not behind every
-        slice run while its batch needed the loop (wake, settle, the commit's return: each a turn
-        of the loop, each a slice long)."""
+        the sockets (see offload.YIELD), then wait until no candidate event is on its way or
+        being stored, at most MAX_WAIT s. A waiting answer then sits behind one slice, not
+        behind every slice run while it needed the loop: a read answer takes a few turns of
+        the loop to reach the queue (socket, engine.io, its handler's greenlet), so the loop
+        settles before each look, and again once the batch is committed (its acks go out)."""
         time.sleep(YIELD)  # gevent's, on a served node
         deadline = time.monotonic() + max_wait
-        while self._queue or not self._quiet.is_set():
-            left = deadline - time.monotonic()
-            if left <= 0 or not self._quiet.wait(left):
+        while True:
+            settle(max(0.0, deadline - time.monotonic()))
+            if not self._queue and self._quiet.is_set():
                 return
-            if self._queue:  # queued after the writer looked: it is woken and takes it next
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if self._quiet.is_set():  # queued after the writer looked: it is woken and takes it next
                 time.sleep(0.001)
+            elif not self._quiet.wait(left):
+                return
 
     def _commit(self, batch: list[_Job[Any]]) -> None:
         # The usual batch is one run of answers: no savepoint around it (two statements, and two

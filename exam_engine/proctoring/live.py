@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/proctor"
 INTERVAL = 0.5
 MAX_SHARE = 0.1  # of the node's time for live pushes, at most
-CHUNK = 10  # candidates per `progress` event; the node serves answers between two
+SPACING = 2.0  # within a round: the pause after a slice, in slices (a third of the node, at most)
+CHUNK = 5  # candidates per `progress` event; the node serves answers between two
 #: What a terminal reports -> the flag kind the proctor sees.
 FOCUS_KINDS = {"blur": "focus_lost", "hidden": "page_hidden", "fullscreen_exit": "fullscreen_exit"}
 
@@ -131,15 +132,20 @@ def flush(app: Flask) -> int:
 
 
 class _Stopwatch:
-    """A round's own time: wall time less its yields to other work."""
+    """A round's own time: wall time less its pauses. A pause lasts SPACING times the slice
+    before it, then until the writer is quiet: while a large round runs, an answer on its way
+    (a few turns of the loop, a commit) meets at most one slice instead of a train of them."""
 
     def __init__(self, give_way: Callable[[], None]) -> None:
         self.give_way, self.began, self.paused = give_way, time.monotonic(), 0.0
+        self.slice_began = self.began
 
     def pause(self) -> None:
         began = time.monotonic()
+        time.sleep((began - self.slice_began) * SPACING)  # gevent's, on a served node
         self.give_way()  # the sockets polled, and the answers read meanwhile stored, before the next slice
-        self.paused += time.monotonic() - began
+        self.slice_began = time.monotonic()
+        self.paused += self.slice_began - began
 
     def busy(self) -> float:
         return time.monotonic() - self.began - self.paused
