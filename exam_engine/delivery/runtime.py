@@ -14,6 +14,7 @@ from exam_engine.audit import answers
 from exam_engine.context import EngineContext
 from exam_engine.db import utcnow
 from exam_engine.delivery.responses import store_batch
+from exam_engine.delivery.running import FormPlans
 from exam_engine.delivery.shapes import FormShapes
 from exam_engine.delivery.tokens import CandidateTokens
 from exam_engine.delivery.writer import GroupWriter, Job
@@ -32,6 +33,7 @@ class Delivery:
     keys: KeyCache
     writer: GroupWriter
     shapes: FormShapes = field(default_factory=FormShapes)
+    plans: FormPlans = field(default_factory=FormPlans)  # live scoring's, per form
     bursts: BurstWatch = field(default_factory=BurstWatch)
     #: sid -> (attempt id, terminal) of this node's candidate connections
     connections: dict[str, tuple[int, str]] = field(default_factory=dict)

@@ -93,5 +93,5 @@ def _live_totals(session: Session, d: Delivery, exam_session: ExamSession,
     if not profile.show_scores:
         return {}
     final = {a.id: float(a.result["total"]) for a in attempts if a.status == "finished" and a.result is not None}
-    running = running_scores(session, profile, [a for a in attempts if a.id not in final], d.keys)
+    running = running_scores(session, profile, [a for a in attempts if a.id not in final], d.keys, d.plans)
     return {**{aid: float(sum(s.values())) for aid, s in running.items()}, **final}

@@ -68,7 +68,7 @@ def rows(session: Session, d: Delivery, exam_session: ExamSession,
     attempts = {a.candidate_id: a for a in session.scalars(
         select(Attempt).where(Attempt.candidate_id.in_([cid for cid, _ in candidates])))}
     live = [a for a in attempts.values() if a.status != "waiting" and not (a.status == "finished" and a.result)]
-    running = running_scores(session, profile, live, d.keys) if profile.show_scores else {}
+    running = running_scores(session, profile, live, d.keys, d.plans) if profile.show_scores else {}
     out = []
     for cid, number in candidates:
         attempt = attempts.get(cid)

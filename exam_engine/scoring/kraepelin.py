@@ -82,9 +82,10 @@ def metrics(correct: np.ndarray, errors: np.ndarray, skipped: np.ndarray) -> dic
     }
 
 
-def sitting_arrays(cells: Sequence[dict[str, Any]], written: Sequence[int | None]) -> tuple[np.ndarray, SectionKey]:
-    """(written (1, columns, rows), key) of one candidate's section from its form cells
-    ({"column", "pair"}, column-major) and the digit written in each cell (None: nothing)."""
+def sitting_key(cells: Sequence[dict[str, Any]]) -> SectionKey:
+    """The key of a section from its form cells ({"column", "pair"}, column-major): the expected
+    last digit of every cell, shaped (columns, rows). It depends on the form alone, so live
+    scoring builds it once per form."""
     if not cells:
         raise ValueError("a Kraepelin section without cells")
     columns = int(cells[-1]["column"]) + 1
@@ -92,9 +93,15 @@ def sitting_arrays(cells: Sequence[dict[str, Any]], written: Sequence[int | None
     if extra or [int(c["column"]) for c in cells] != [k // rows for k in range(len(cells))]:
         raise ValueError("Kraepelin cells must come column by column, every column as long as the others")
     expected = np.array([(int(c["pair"][0]) + int(c["pair"][1])) % 10 for c in cells], dtype=np.int8)
+    return SectionKey(correct=expected.reshape(columns, rows), weights=np.zeros((0, 0)))
+
+
+def sitting_arrays(cells: Sequence[dict[str, Any]], written: Sequence[int | None]) -> tuple[np.ndarray, SectionKey]:
+    """(written (1, columns, rows), key) of one candidate's section from its form cells
+    ({"column", "pair"}, column-major) and the digit written in each cell (None: nothing)."""
+    key = sitting_key(cells)
     chosen = np.array([BLANK if d is None else d for d in written], dtype=np.int8)
-    return chosen.reshape(1, columns, rows), SectionKey(correct=expected.reshape(columns, rows),
-                                                        weights=np.zeros((0, 0)))
+    return chosen.reshape(1, *key.correct.shape), key
 
 
 def report(written: np.ndarray, key: SectionKey) -> dict[str, Any]:

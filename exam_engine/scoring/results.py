@@ -8,16 +8,21 @@ Sections apart from the total. A section whose rule reports a profile rather tha
 total, has no pass mark unless the thresholds name it, and carries its named results: for a
 Likert section the raw sum, T-score and stanine of every trait; for a Kraepelin section the
 per-column counts (correct, errors, skipped) and the metrics (speed, accuracy, range,
-mean_deviation, endurance), the metrics rounded half up like trait scores."""
+mean_deviation, endurance), the metrics rounded half up like trait scores.
+
+Scoring one attempt is two steps: `plan_sections` takes what depends on the profile and the
+form alone (each section's handles, rule and key), `score_planned` applies the answers. A form
+never changes once assembled, so live scoring plans it once and scores every round from it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 
 from exam_engine.scoring import get_rule, kraepelin
-from exam_engine.scoring.base import BLANK, round_half_up
+from exam_engine.scoring.base import BLANK, ScoringRule, SectionKey, round_half_up
 from exam_engine.scoring.keys import ItemKey, section_key
 from question_bank.profiles import Profile, SectionBlueprint
 
@@ -59,39 +64,100 @@ def _report(detail: dict[str, np.ndarray]) -> tuple[dict[str, dict[str, float | 
     return nested, valid
 
 
-def score_sections(profile: Profile, form_items: list[dict[str, Any]], options: dict[int, str | None],
-                   key_of: Callable[[int], ItemKey | tuple[int, tuple[float, ...]]]) -> SectionScores:
-    """Scores per section of one form; `options` maps handle -> the bank's option key."""
-    scores: dict[str, float] = {}
-    apart: dict[str, dict[str, Any]] = {}
+@dataclass(frozen=True)
+class PlannedSection:
+    """One profile section on one form: all that scoring it needs besides the answers."""
+
+    section: SectionBlueprint
+    handles: np.ndarray  # (items,) intp: the section's handles in form order, read-only
+    rule: ScoringRule
+    key: SectionKey  # arrays read-only: a plan is shared by every later round
+    counted: bool  # adds into the total
+    cells: bool  # generated Kraepelin cells: the answers are digits, shaped like key.correct
+
+
+@dataclass(frozen=True)
+class SectionsPlan:
+    size: int  # handles on the form
+    sections: tuple[PlannedSection, ...]  # in profile order
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def _frozen_key(key: SectionKey) -> SectionKey:
+    """The same key with its arrays read-only, so that no rule can change a shared plan."""
+    for f in fields(key):
+        value = getattr(key, f.name)
+        if isinstance(value, np.ndarray):
+            _read_only(value)
+    return key
+
+
+def plan_sections(profile: Profile, form_items: list[dict[str, Any]],
+                  key_of: Callable[[int], ItemKey | tuple[int, tuple[float, ...]]]) -> SectionsPlan:
+    """What scoring one form needs of the profile and the form; `key_of` is called here only."""
+    planned = []
     for section in profile.sections:
         handles = [h for h, entry in enumerate(form_items) if entry["section"] == section.code]
-        if handles and "pair" in form_items[handles[0]]:
+        cells = bool(handles) and "pair" in form_items[handles[0]]
+        if cells:
+            key = kraepelin.sitting_key([form_items[h] for h in handles])
+            rule = get_rule(section.scoring.get("rule", "kraepelin"))
+        else:
+            key = section_key([key_of(form_items[h]["item"]) for h in handles])
+            rule = get_rule(section.scoring.get("rule", "dichotomous"))
+        planned.append(PlannedSection(section, _read_only(np.array(handles, dtype=np.intp)), rule,
+                                      _frozen_key(key), in_total(section), cells))
+    return SectionsPlan(len(form_items), tuple(planned))
+
+
+def answered_indexes(size: int, options: dict[int, str | None]) -> np.ndarray:
+    """(size,) int8 per handle of the form: the bank option's index (A = 0), BLANK where none.
+    Handles outside the form belong to no section and are left out."""
+    chosen = np.full(size, BLANK, dtype=np.int8)
+    for handle, option in options.items():
+        if option is not None and 0 <= handle < size:
+            chosen[handle] = ord(option) - ord("A")
+    return chosen
+
+
+def score_planned(plan: SectionsPlan, options: dict[int, str | None]) -> SectionScores:
+    """Scores per section of one planned form; `options` maps handle -> the bank's option key."""
+    answered = answered_indexes(plan.size, options)
+    scores: dict[str, float] = {}
+    apart: dict[str, dict[str, Any]] = {}
+    for planned in plan.sections:
+        code = planned.section.code
+        chosen = answered[planned.handles]
+        if planned.cells:
             # Generated cells (Kraepelin): the written digit is the option's index, A = 0.
-            apart[section.code] = _kraepelin_entry(section, [form_items[h] for h in handles],
-                                                   [None if options.get(h) is None else ord(options[h]) - ord("A")  # type: ignore[arg-type]
-                                                    for h in handles])
-            if in_total(section):
-                scores[section.code] = apart.pop(section.code)["score"]
+            apart[code] = _kraepelin_entry(planned, chosen.reshape(1, *planned.key.correct.shape))
+            if planned.counted:
+                scores[code] = apart.pop(code)["score"]
             continue
-        chosen = np.array([[BLANK if options.get(h) is None else ord(options[h]) - ord("A")  # type: ignore[arg-type]
-                            for h in handles]], dtype=np.int8)
-        key = section_key([key_of(form_items[h]["item"]) for h in handles])
-        rule = get_rule(section.scoring.get("rule", "dichotomous"))
-        score = float(rule.score(chosen, key, section.scoring)[0])
-        if in_total(section):
-            scores[section.code] = score
+        chosen = chosen[np.newaxis]
+        params = planned.section.scoring
+        score = float(planned.rule.score(chosen, planned.key, params)[0])
+        if planned.counted:
+            scores[code] = score
             continue
-        traits, valid = _report(rule.detail(chosen, key, section.scoring))
-        apart[section.code] = {"score": score, "valid": valid, "traits": traits}
+        traits, valid = _report(planned.rule.detail(chosen, planned.key, params))
+        apart[code] = {"score": score, "valid": valid, "traits": traits}
     return SectionScores(scores, apart)
 
 
-def _kraepelin_entry(section: SectionBlueprint, cells: list[dict[str, Any]],
-                     written: list[int | None]) -> dict[str, Any]:
-    chosen, key = kraepelin.sitting_arrays(cells, written)
-    score = float(get_rule(section.scoring.get("rule", "kraepelin")).score(chosen, key, section.scoring)[0])
-    found = kraepelin.report(chosen, key)
+def score_sections(profile: Profile, form_items: list[dict[str, Any]], options: dict[int, str | None],
+                   key_of: Callable[[int], ItemKey | tuple[int, tuple[float, ...]]]) -> SectionScores:
+    """Scores per section of one form; `options` maps handle -> the bank's option key."""
+    return score_planned(plan_sections(profile, form_items, key_of), options)
+
+
+def _kraepelin_entry(planned: PlannedSection, written: np.ndarray) -> dict[str, Any]:
+    score = float(planned.rule.score(written, planned.key, planned.section.scoring)[0])
+    found = kraepelin.report(written, planned.key)
     shown = {name: None if v is None else float(round_half_up(np.array([v]), DECIMALS)[0])
              for name, v in found["metrics"].items()}
     return {"score": score, "valid": all(v is not None for v in shown.values()), "traits": {},
