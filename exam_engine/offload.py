@@ -105,8 +105,9 @@ def in_child(fn: Callable[P, T], /, *args: P.args, nice: int = 10, timeout: floa
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(_import_path()))
     try:
         # -P: the child's import path is this one (PYTHONPATH above), not its working directory
-        done = cooperative.run([sys.executable, "-P", "-m", CHILD_MODULE, str(int(nice))], input=payload,
-                               capture_output=True, timeout=timeout, env=env, close_fds=True)
+        # the pid: the child dies with this process (a SIGKILLed node leaves no analysis behind)
+        done = cooperative.run([sys.executable, "-P", "-m", CHILD_MODULE, str(int(nice)), str(os.getpid())],
+                               input=payload, capture_output=True, timeout=timeout, env=env, close_fds=True)
     except cooperative.TimeoutExpired as exc:
         raise ChildFailed(f"{what} gave no answer within {timeout:g} s and was killed"
                           f"{_tail(exc.stderr)}") from None

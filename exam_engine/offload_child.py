@@ -1,6 +1,7 @@
-"""The child interpreter of `offload.in_child`: `python -P -m exam_engine.offload_child NICE`.
+"""The child interpreter of `offload.in_child`: `python -P -m exam_engine.offload_child NICE PARENT`.
 
-First lowers its own CPU priority by NICE (os.nice), then reads one pickle from stdin, (module,
+First asks to die with its PARENT (pid): a node killed with SIGKILL must not leave its analyses
+running for minutes. Then lowers its own CPU priority by NICE (os.nice), reads one pickle from stdin, (module,
 qualified name, args, kwargs), imports the function by name, calls it and writes one pickle to
 stdout: (True, result) or (False, exception), the exception carrying the child's traceback as a
 note. Whatever the function prints goes to stderr, so it cannot corrupt the answer. Exit code 0
@@ -12,12 +13,16 @@ app, so a child costs an interpreter start and its function's imports (numpy for
 scan), and is gone when the call returns."""
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
 import pickle
+import signal
 import sys
 import traceback
 from typing import Any
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _answer(ok: bool, value: Any, name: str) -> bytes:
@@ -35,8 +40,21 @@ def _answer(ok: bool, value: Any, name: str) -> bytes:
         return pickle.dumps((False, error), protocol=5)
 
 
+def die_with(parent: int) -> None:
+    """SIGKILL when PARENT exits (Linux; elsewhere the child's own timeout in the parent bounds
+    it). Checked after asking: the parent may have gone before the request was made."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if parent and os.getppid() != parent:
+        os._exit(1)
+
+
 def main() -> int:
     nice = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    die_with(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
     if nice:
         os.nice(nice)
     answer = os.fdopen(os.dup(sys.stdout.fileno()), "wb")

@@ -39,3 +39,10 @@ def die(code: int) -> None:
 
 def hang(seconds: float) -> None:
     time.sleep(seconds)
+
+
+def hang_here(pid_file: str, seconds: float) -> None:
+    """Say where the child runs (its pid, in PID_FILE), then hang."""
+    with open(pid_file, "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(seconds)

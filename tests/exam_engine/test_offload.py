@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -192,6 +193,43 @@ def test_in_child_under_gevent_runs_in_a_niced_process_and_the_hub_keeps_running
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_in_child_dies_with_its_parent(tmp_path: Path) -> None:
+    """A node killed with SIGKILL (no cleanup runs) leaves no analysis running behind it."""
+    pid_file = tmp_path / "child.pid"
+    script = textwrap.dedent(f"""
+        from gevent import monkey; monkey.patch_all()
+        from exam_engine.offload import in_child
+        from tests import offload_support as support
+        in_child(support.hang_here, {str(pid_file)!r}, 300)
+    """)
+    with open(tmp_path / "stderr", "wb") as stderr:
+        parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text()):
+            assert parent.poll() is None, (tmp_path / "stderr").read_text()
+            assert time.monotonic() < deadline, "the child never started"
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+        os.kill(child, 0)  # running
+    finally:
+        parent.kill()
+        parent.wait(30)
+    deadline = time.monotonic() + 10
+    while _alive(child):
+        assert time.monotonic() < deadline, f"child {child} outlived its SIGKILLed parent"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie reaped by init counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_in_child_reports_an_answer_that_is_not_one() -> None:
