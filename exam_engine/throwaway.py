@@ -21,7 +21,7 @@ class ServiceMissing(RuntimeError):
     pass
 
 
-def _pg_bin() -> Path:
+def pg_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     if not found:
         raise ServiceMissing("PostgreSQL is not installed: apt-get install -y postgresql")
@@ -41,7 +41,7 @@ class Postgres:
     """`with Postgres() as pg: pg.url` -> postgresql+psycopg://postgres@127.0.0.1:PORT/postgres"""
 
     def __init__(self) -> None:
-        self.bin = _pg_bin()
+        self.bin = pg_bin()
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="exam-engine-pg-"))
         self.user = "postgres" if os.geteuid() == 0 else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import itertools
 import os
+import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -18,7 +20,7 @@ from exam_engine.cli import main
 from exam_engine.config import load_settings
 from exam_engine.context import EngineContext
 from exam_engine.migrate import upgrade
-from exam_engine.throwaway import Postgres
+from exam_engine.throwaway import Postgres, pg_bin
 from exam_engine.vault import create_key_file
 
 SAMPLES = Path(__file__).resolve().parent.parent / "question_bank" / "samples"
@@ -57,6 +59,21 @@ def database_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 
 
 _DATABASES = itertools.count(1)
+
+
+def stored_bytes(engine: EngineContext) -> bytes:
+    """Everything the database holds, as an attacker with the files would read it: the SQLite
+    file with its WAL folded in, or a pg_dump of the PostgreSQL database."""
+    url = engine.settings.resolved_database_url
+    engine.db.dispose()
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
+    dump = subprocess.run([str(pg_bin() / "pg_dump"), "--data-only", url.replace("+psycopg", "")],
+                          capture_output=True, check=True)
+    return dump.stdout
 
 
 @pytest.fixture

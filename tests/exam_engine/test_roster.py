@@ -14,7 +14,7 @@ from exam_engine.problems import InvalidFile
 from exam_engine.roster.importer import import_roster
 from exam_engine.roster.models import Candidate
 from exam_engine.scheduling.service import profile_of
-from tests.conftest import write_table
+from tests.conftest import stored_bytes, write_table
 
 EXAM = "CPNS-2026"
 SESSION = "JKT-01-S1"
@@ -200,8 +200,7 @@ def test_an_accommodation_listed_twice_counts_once(scheduled, roster_file):
 def test_personal_data_is_encrypted_at_rest(scheduled, cli, roster_file):
     row = person(1, name="Kartika Anindya Paramesti", date_of_birth="1994-11-23")
     assert cli("roster", "import", roster_file([row])).exit_code == 0
-    scheduled.db.dispose()
-    raw = b"".join(p.read_bytes() for p in sorted(scheduled.settings.instance_path.glob("exam-engine.db*")))
+    raw = stored_bytes(scheduled)
     assert b"C-001" in raw  # the candidate number is stored in the clear: the right bytes were read
     for secret in (row["nik"], row["name"], "Kartika", row["date_of_birth"], "23-11-1994"):
         assert secret.encode() not in raw, secret

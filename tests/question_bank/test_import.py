@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
+from contextlib import closing
 
 import yaml
 from sqlalchemy import func, select
 
 from question_bank.models import Asset, Item
 from question_bank.service import item_content
-from tests.conftest import SAMPLES, item, weighted_item
+from tests.conftest import SAMPLES, item, stored_bytes, weighted_item
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -84,11 +84,12 @@ def test_database_dump_reveals_no_sample_stem_option_or_key(engine, cli):
     banks = sorted(SAMPLES.glob("*.yaml"))
     result = cli("bank", "import", *banks)
     assert result.exit_code == 0, result.output
-    db_path = Path(engine.settings.resolved_database_url.removeprefix("sqlite:///"))
-    with sqlite3.connect(db_path) as conn:  # fold the WAL into the main file first
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    dump = db_path.read_bytes()
-    sql_dump = "\n".join(sqlite3.connect(db_path).iterdump()).encode()
+    dump = stored_bytes(engine)
+    url = engine.settings.resolved_database_url
+    sql_dump = dump  # pg_dump is SQL already; SQLite's file is not, so its SQL dump is read too
+    if url.startswith("sqlite"):
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as conn:
+            sql_dump = "\n".join(conn.iterdump()).encode()
     texts: list[str] = []
     for bank in banks:
         for record in yaml.safe_load(bank.read_text(encoding="utf-8"))["items"]:

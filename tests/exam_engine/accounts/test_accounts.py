@@ -201,7 +201,9 @@ def test_rate_limit_per_address(engine, staff):
 @pytest.fixture
 def short_app(engine):  # type: ignore[no-untyped-def]
     """An app whose staff logins expire after 30 idle minutes."""
-    return create_app({"instance_path": engine.settings.instance_path, "staff_session_minutes": 30, **FAST_PINS})
+    app = create_app({"instance_path": engine.settings.instance_path, "staff_session_minutes": 30, **FAST_PINS})
+    yield app
+    app.extensions["exam_engine"].close()
 
 
 def test_a_login_expires_when_idle(short_app, staff, clock):
@@ -284,9 +286,7 @@ def test_not_logged_in_is_401_everywhere(client, rooms):
         assert response.status_code == 401 and error_of(response)["code"] == "login_required"
 
 
-def test_roles_are_enforced_with_a_clear_403(engine, staff, clock):
-    app = create_app({"instance_path": engine.settings.instance_path, **FAST_PINS})
-
+def test_roles_are_enforced_with_a_clear_403(app, staff, clock):
     @app.get("/staff/api/admin-only")
     @auth.login_required("admin")
     def admin_only() -> dict[str, str]:
