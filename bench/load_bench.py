@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ import aiohttp
 from instance import fresh_engine
 from machine import describe
 
-from exam_engine import gunicorn_conf
+from exam_engine import gunicorn_conf, holds
 from exam_engine.context import EngineContext
 from exam_engine.node import ServerProcess
 from exam_engine.simulate.client import Pace, SimulatedCandidate
@@ -62,6 +63,8 @@ class Row:
     preload_s: float | None = None
     key_ms: list[float] = field(default_factory=list)
     open_ms: list[float] = field(default_factory=list)
+    open_at: list[float] = field(default_factory=list)  # wall-clock send time of each open_ms
+    holds: list[str] = field(default_factory=list)  # --holds: the report lines
     lag_ms: list[float] = field(default_factory=list)  # the simulator's own loop lag during the open loop
     key_lag_ms: list[float] = field(default_factory=list)  # ... and while the keys arrive
     late: int = 0  # open-loop ticks skipped because the previous answer was still unacknowledged
@@ -149,19 +152,22 @@ async def http_session() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 async def open_loop(clients: list[SimulatedCandidate], picks: list[Pick], rate: float, duration: float,
-                    seed: int) -> tuple[list[float], int]:
-    """Each client answers every 1/rate s from a random phase for `duration` s; (ack ms, late ticks).
-    Latency runs from the submit, so time spent in the client's outbox counts."""
+                    seed: int) -> tuple[list[float], int, list[float]]:
+    """Each client answers every 1/rate s from a random phase for `duration` s; (ack ms, late ticks,
+    wall-clock send time of each ack). Latency runs from the submit, so time spent in the
+    client's outbox counts."""
     loop = asyncio.get_running_loop()
     interval, end = 1 / rate, loop.time() + duration
 
-    async def paced(client: SimulatedCandidate, pick: Pick, rng: random.Random) -> tuple[list[float], int]:
+    async def paced(client: SimulatedCandidate, pick: Pick, rng: random.Random) -> tuple[list[float], int, list[float]]:
         ms: list[float] = []
+        at: list[float] = []
         late = 0
         tick = loop.time() + rng.uniform(0, interval)
         while tick < end:
             await asyncio.sleep(max(0.0, tick - loop.time()))
             began = loop.time()
+            at.append(time.time())
             client.answer(*pick(rng))
             await client.wait_drained()
             ms.append((loop.time() - began) * 1000)
@@ -169,11 +175,12 @@ async def open_loop(clients: list[SimulatedCandidate], picks: list[Pick], rate: 
             while tick < loop.time():  # open loop: a missed tick is counted, not queued
                 tick += interval
                 late += 1
-        return ms, late
+        return ms, late, at
 
     results = await asyncio.gather(*(paced(c, p, random.Random(f"{seed}:open:{i}"))
                                      for i, (c, p) in enumerate(zip(clients, picks))))
-    return [m for ms, _ in results for m in ms], sum(late for _, late in results)
+    return ([m for ms, _, _ in results for m in ms], sum(late for _, late, _ in results),
+            [a for _, _, at in results for a in at])
 
 
 async def closed_loop(clients: list[SimulatedCandidate], picks: list[Pick], seconds: float,
@@ -248,7 +255,7 @@ async def measure(row: Row, clients: list[SimulatedCandidate], picks: list[Pick]
         c.start_sending()
     cpu, began = row.cpu(), time.monotonic()
     async with profiled(row, "open", args), loop_lag(row.lag_ms):
-        row.open_ms, row.late = await open_loop(clients, picks, args.rate, args.duration, args.seed)
+        row.open_ms, row.late, row.open_at = await open_loop(clients, picks, args.rate, args.duration, args.seed)
     row.open_cpu = (row.cpu() - cpu) / (time.monotonic() - began)
     if args.keep:  # to line the server log up with the phases
         print(f"  open loop {time.strftime('%H:%M:%S', time.localtime(time.time() - time.monotonic() + began))}"
@@ -277,6 +284,7 @@ def run_engine(db: str, n: int, args: argparse.Namespace) -> Row:
         # GEVENT_* pass through: GEVENT_MONITOR_THREAD_ENABLE=1 GEVENT_MAX_BLOCKING_TIME=0.03 logs
         # every greenlet that holds the hub longer, with its stack (see --keep).
         server = ServerProcess(work, env={**server_env(engine), "EXAM_ENGINE_LOG_LEVEL": "warning",
+                                          "EXAM_ENGINE_HOLD_LOG_MS": str(args.holds or 0),
                                           **{k: v for k, v in os.environ.items() if k.startswith("GEVENT_")}})
         server.start()
         stack.callback(server.stop)
@@ -292,6 +300,8 @@ def run_engine(db: str, n: int, args: argparse.Namespace) -> Row:
         row.rss_mb = peak_rss_mb(pid)
         if server.process.poll() is not None:
             row.errors.append(f"the server exited with {server.process.returncode}")
+        if args.holds:
+            row.holds = hold_report(row, server.log_path.read_text(errors="replace").splitlines(), args.holds)
         verify(engine, outcome)
         row.acked = sum(len(r.acked) for r in outcome.records)
         row.stored, row.lost = outcome.checks.stored, len(outcome.checks.lost)
@@ -303,6 +313,36 @@ def run_engine(db: str, n: int, args: argparse.Namespace) -> Row:
     else:
         shutil.rmtree(work, ignore_errors=True)
     return row
+
+
+def hold_report(row: Row, log: list[str], threshold_ms: float, slow_ms: float = 50.0, lines: int = 12) -> list[str]:
+    """--holds: the server's long holds of its hub (holds.py) lined up with the open loop's slow
+    acks, per second of the open loop; then the holds of the whole open loop by where they yielded."""
+    if not row.open_at:
+        return ["no open loop"]
+    began, ended = min(row.open_at), max(row.open_at) + max(row.open_ms) / 1000
+    held = [h for h in map(holds.parse, log) if h is not None and began <= h[0] <= ended]
+    acks: dict[int, list[float]] = defaultdict(list)
+    for at, ms in zip(row.open_at, row.open_ms):
+        acks[int(at - began)].append(ms)
+    by_second: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    by_site: dict[str, list[float]] = defaultdict(list)
+    for until, ms, name, where in held:
+        site = f"{name} at {' < '.join(where.split(' < ')[:2])}"
+        by_second[int(until - ms / 1000 - began)].append((ms, site))
+        by_site[site].append(ms)
+    out = [f"slow = over {slow_ms:g} ms; holds over {threshold_ms:g} ms: {len(held)}, {sum(h[1] for h in held):.0f} ms"]
+    for second in sorted(set(by_second) | {t for t, ms in acks.items() if max(ms) > slow_ms})[:lines]:
+        ms = acks.get(second, [0.0])
+        sites: dict[str, float] = defaultdict(float)
+        for h, site in by_second.get(second, []):
+            sites[site] += h
+        top = "; ".join(f"{site} {h:.0f} ms" for site, h in sorted(sites.items(), key=lambda i: -i[1])[:2])
+        out.append(f"  t+{second:>3} s: {sum(m > slow_ms for m in ms):>3} slow of {len(ms):>4}, max {max(ms):6.1f} ms"
+                   f"; held {sum(h for h, _ in by_second.get(second, [])):5.0f} ms{': ' + top if top else ''}")
+    for site, ms in sorted(by_site.items(), key=lambda i: -sum(i[1]))[:5]:
+        out.append(f"  {sum(ms):6.0f} ms in {len(ms):>3} holds (max {max(ms):.0f}): {site}")
+    return out
 
 
 async def drive_engine(engine: EngineContext, outcome: Outcome, row: Row, args: argparse.Namespace) -> None:
@@ -433,6 +473,8 @@ def main() -> None:
     ap.add_argument("--no-echo", action="store_true", help="skip the echo ceiling")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--keep", action="store_true", help="keep each run's instance folder (server log inside)")
+    ap.add_argument("--holds", type=float, metavar="MS",
+                    help="log each greenlet that holds the server's hub over MS ms and line them up with slow acks")
     ap.add_argument("--py-spy", metavar="DIR", help="record the worker with py-spy per phase into DIR (idle, open, closed)")
     args = ap.parse_args()
     sizes = [int(n) for n in args.candidates.split(",") if n.strip()]
@@ -471,6 +513,9 @@ def main() -> None:
         start += "" if r.idle_cpu is None else f"; idle server CPU {r.idle_cpu * 100:.0f} % of a core"
         start += "" if r.open_cpu is None else f"; open-loop server CPU {r.open_cpu * 100:.0f} % of a core"
         print(f"closed-loop runs {r.server} N={r.n}: acks/s (server CPU ms/ack): {runs or '-'}{start}")
+    for r in rows:
+        for line in r.holds:
+            print(f"holds {r.server} N={r.n}: {line}" if not line.startswith(" ") else line)
     for r in rows:
         if r.server != "echo":
             print(targets(r, echo.get(r.n)))

@@ -47,6 +47,8 @@ class Settings:
     # collections that freeze the survivors, and between two full sweeps of everything.
     gc_freeze_seconds: float = field(default=10.0, metadata={"above": 0})
     gc_sweep_seconds: float = field(default=1800.0, metadata={"above": 0})
+    # Diagnostics (holds.py): log each greenlet that held the hub longer than this; 0: off.
+    hold_log_ms: float = field(default=0.0, metadata={"minimum": 0})
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

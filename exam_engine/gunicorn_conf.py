@@ -27,12 +27,17 @@ loglevel = os.environ.get("EXAM_ENGINE_LOG_LEVEL", "info")
 def post_worker_init(worker: Any) -> None:
     """Credit any outage before the first request, then start the delivery ticker and the
     garbage-collection policy (no long full collections while terminals wait for acks), at
-    the cadences of the app's settings (EXAM_ENGINE_GC_FREEZE_SECONDS, ..._GC_SWEEP_SECONDS)."""
+    the cadences of the app's settings (EXAM_ENGINE_GC_FREEZE_SECONDS, ..._GC_SWEEP_SECONDS).
+    With EXAM_ENGINE_HOLD_LOG_MS, long holds of the hub are logged (holds.py)."""
     from exam_engine import gc_policy
     from exam_engine.delivery.ticker import start_ticker
 
     app = worker.wsgi
-    start_ticker(app)
     settings = app.extensions["exam_engine"].settings
+    if settings.hold_log_ms:
+        from exam_engine import holds
+
+        holds.install(settings.hold_log_ms)
+    start_ticker(app)
     gc_policy.start(app.extensions["socketio"], freeze_every=settings.gc_freeze_seconds,
                     sweep_every=settings.gc_sweep_seconds)

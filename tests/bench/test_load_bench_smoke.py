@@ -30,3 +30,19 @@ def test_the_load_bench_runs_small_and_loses_nothing(tmp_path: Path) -> None:
     assert int(sqlite["acked"]) == int(sqlite["stored"]) > 20
     assert sqlite["lost"] == "0"
     assert "lost: 0" in out.splitlines()
+
+
+def test_holds_are_logged_by_the_node_and_reported_beside_the_acks(tmp_path: Path) -> None:
+    """--holds 1: a 1 ms threshold, so that a toy run too has holds to report."""
+    done = subprocess.run(
+        [sys.executable, "load_bench.py", "--candidates", "20", "--db", "sqlite", "--duration", "2", "--no-echo",
+         "--senders", "20", "--closed-seconds", "1", "--closed-runs", "1", "--idle-seconds", "0.5", "--key-timeout", "20",
+         "--holds", "1"],
+        check=False, cwd=BENCH, capture_output=True, text=True, timeout=120,
+        env={"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr
+    (summary,) = [line for line in out.splitlines() if line.startswith("holds sqlite N=20: ")]
+    logged = int(re.search(r"holds over 1 ms: (\d+),", summary).group(1))  # type: ignore[union-attr]
+    assert logged > 0, out
+    assert re.search(r"^\s+\d+ ms in\s+\d+ holds \(max \d+\): \S+ at ", out, re.M), out
