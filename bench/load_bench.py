@@ -331,14 +331,23 @@ def hold_report(row: Row, log: list[str], threshold_ms: float, slow_ms: float = 
         site = f"{name} at {' < '.join(where.split(' < ')[:2])}"
         by_second[int(until - ms / 1000 - began)].append((ms, site))
         by_site[site].append(ms)
+
+    def slow(second: int) -> int:
+        return sum(m > slow_ms for m in acks.get(second, []))
+
+    def weight(second: int) -> tuple[int, float]:
+        return slow(second), sum(h for h, _ in by_second.get(second, []))
+
     out = [f"slow = over {slow_ms:g} ms; holds over {threshold_ms:g} ms: {len(held)}, {sum(h[1] for h in held):.0f} ms"]
-    for second in sorted(set(by_second) | {t for t, ms in acks.items() if max(ms) > slow_ms})[:lines]:
+    # the LINES worst seconds (most slow acks, then most held), in time order
+    worst = sorted(set(by_second) | {t for t in acks if slow(t)}, key=weight, reverse=True)[:lines]
+    for second in sorted(worst):
         ms = acks.get(second, [0.0])
         sites: dict[str, float] = defaultdict(float)
         for h, site in by_second.get(second, []):
             sites[site] += h
         top = "; ".join(f"{site} {h:.0f} ms" for site, h in sorted(sites.items(), key=lambda i: -i[1])[:2])
-        out.append(f"  t+{second:>3} s: {sum(m > slow_ms for m in ms):>3} slow of {len(ms):>4}, max {max(ms):6.1f} ms"
+        out.append(f"  t+{second:>3} s: {slow(second):>3} slow of {len(ms):>4}, max {max(ms):6.1f} ms"
                    f"; held {sum(h for h, _ in by_second.get(second, [])):5.0f} ms{': ' + top if top else ''}")
     for site, ms in sorted(by_site.items(), key=lambda i: -sum(i[1]))[:5]:
         out.append(f"  {sum(ms):6.0f} ms in {len(ms):>3} holds (max {max(ms):.0f}): {site}")
