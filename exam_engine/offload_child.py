@@ -1,12 +1,12 @@
 """The child interpreter of `offload.in_child`: `python -P -m exam_engine.offload_child NICE PARENT`.
 
 First asks to die with its PARENT (pid): a node killed with SIGKILL must not leave its analyses
-running for minutes. Then lowers its own CPU priority by NICE (os.nice), reads one pickle from stdin, (module,
-qualified name, args, kwargs), imports the function by name, calls it and writes one pickle to
-stdout: (True, result) or (False, exception), the exception carrying the child's traceback as a
-note. Whatever the function prints goes to stderr, so it cannot corrupt the answer. Exit code 0
-whenever an answer was written; anything else (a crash, os._exit, a signal) leaves stdout empty
-and the parent reports the exit code and the end of stderr.
+running for minutes. Then lowers its own CPU priority by NICE (os.nice), reads one pickle from
+stdin, (module, qualified name, args, kwargs), imports the function by name, calls it and writes
+one pickle to stdout: (True, result) or (False, exception), the exception carrying the child's
+traceback as a note. Whatever the function prints goes to stderr, so it cannot corrupt the
+answer. Exit code 0 whenever an answer was written; anything else (a crash, os._exit, a signal)
+leaves stdout empty and the parent reports the exit code and the end of stderr.
 
 Imports nothing but the standard library and the function's own module: no gevent, no Flask, no
 app, so a child costs an interpreter start and its function's imports (numpy for the copying

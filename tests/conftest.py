@@ -6,6 +6,7 @@ import itertools
 import os
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -68,7 +69,7 @@ def stored_bytes(engine: EngineContext) -> bytes:
     engine.db.dispose()
     if url.startswith("sqlite"):
         path = Path(url.removeprefix("sqlite:///"))
-        with sqlite3.connect(path) as conn:
+        with closing(sqlite3.connect(path)) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
     dump = subprocess.run([str(pg_bin() / "pg_dump"), "--data-only", url.replace("+psycopg", "")],
