@@ -69,8 +69,10 @@ def live_round(engine: Any, keys: CountingKeys,
 
 
 def forms_read(statements: list[tuple[str, Any]]) -> set[int]:
-    """Ids of the forms whose items the statements read."""
-    return {v for sql, params in statements if "forms.items" in sql for v in params}
+    """Ids of the forms whose items the statements read (positional parameters on SQLite, named
+    ones on PostgreSQL)."""
+    return {v for sql, params in statements if "forms.items" in sql
+            for v in (params.values() if isinstance(params, dict) else params)}
 
 
 def reference_totals(engine: Any) -> dict[int, float]:
