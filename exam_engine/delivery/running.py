@@ -8,7 +8,6 @@ kept per node (`FormPlans`): a form never changes once assembled, and decoding i
 rebuilding its section keys every half second dominated the live rounds of a load test."""
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -17,32 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exam_engine.delivery.models import Attempt, Response
+from exam_engine.delivery.shapes import PerForm
 from exam_engine.scoring.results import SectionScores, SectionsPlan, plan_sections, score_planned
 from question_bank.forms import Form
 from question_bank.profiles import Profile
 
 MEMO = "running_scores"
-LIMIT = 50_000  # forms; a venue's day is a few thousand
-
 #: (form id, exam session id): a form belongs to one session, whose exam's profile is a snapshot.
 PlanKey = tuple[int, int]
 
 
-class FormPlans:
+class FormPlans(PerForm[PlanKey, SectionsPlan]):
     """Scoring plans of forms, kept per node like `FormShapes`."""
-
-    def __init__(self) -> None:
-        self._plans: dict[PlanKey, SectionsPlan] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: PlanKey) -> SectionsPlan | None:
-        return self._plans.get(key)
-
-    def put(self, key: PlanKey, plan: SectionsPlan) -> None:
-        with self._lock:
-            if len(self._plans) >= LIMIT:
-                self._plans.clear()  # a new exam day; they are rebuilt on demand
-            self._plans[key] = plan
 
 
 def running_scores(session: Session, profile: Profile, attempts: Iterable[Attempt],

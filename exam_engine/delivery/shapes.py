@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -27,10 +28,30 @@ class FormShape:
         return self.parts[min(index, len(self.parts) - 1)]
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class PerForm(Generic[K, V]):
+    """What a node keeps per form (forms never change): bounded, emptied whole when full."""
+
+    def __init__(self) -> None:
+        self._entries: dict[K, V] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        return self._entries.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            if len(self._entries) >= LIMIT:
+                self._entries.clear()  # a new exam day; they are rebuilt on demand
+            self._entries[key] = value
+
+
 class FormShapes:
     def __init__(self) -> None:
-        self._shapes: dict[int, FormShape] = {}
-        self._lock = threading.Lock()
+        self._shapes: PerForm[int, FormShape] = PerForm()
 
     def get(self, session: Session, form_id: int) -> FormShape:
         shape = self._shapes.get(form_id)
@@ -43,8 +64,5 @@ class FormShapes:
             plan = profile_of(exam_session.exam).time_plan(0)  # type: ignore[union-attr]
             shape = FormShape(tuple(tuple(e["options"]) for e in form.items),
                               tuple(part_handles(form.items, group) for group in plan))
-            with self._lock:
-                if len(self._shapes) >= LIMIT:
-                    self._shapes.clear()  # a new exam day; they are rebuilt on demand
-                self._shapes[form_id] = shape
+            self._shapes.put(form_id, shape)
         return shape
